@@ -1,0 +1,436 @@
+"""The :class:`Archive`: every write and lookup the crawler, CLI and researchers need.
+
+Each write method runs its own short transaction and commits before returning, so a killed
+crawl loses at most the write in flight. Nothing is overwritten: a changed article gets a new
+version, a repeated payload is stored once, a repeated failure is counted.
+"""
+
+from __future__ import annotations
+
+import os
+import socket
+import zlib
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from datetime import UTC, date, datetime
+from types import TracebackType
+from typing import Any, TypeVar
+
+from sqlalchemy import Engine, inspect, or_, select, update
+from sqlalchemy.exc import IntegrityError, OperationalError
+from sqlalchemy.orm import Session
+
+from archive import _articles, _captures, _overview
+from archive.db import DEFAULT_URL, make_engines
+from archive.migrations import upgrade
+from archive.records import ArticleIn, CaptureIn, CaptureResult, StoreResult
+from archive.schema import (
+    RUN_STATUSES,
+    Article,
+    Capture,
+    Failure,
+    Payload,
+    Run,
+    Version,
+)
+
+T = TypeVar("T")
+# How often a write that lost a race with another process (unique key taken, deadlock) is retried.
+MAX_RETRIES = 8
+_COUNT_KEYS = ("pages", "new", "changed", "unchanged", "alias", "failed")
+
+
+class Archive:
+    """An archive database, opened from a SQLAlchemy URL (SQLite file or PostgreSQL).
+
+    >>> with Archive("sqlite://") as arc:
+    ...     run = arc.start_run("demo", "full")
+    ...     arc.finish_run(run, "ok", {"pages": 3})
+    ...     [r["pages"] for r in arc.runs()]
+    [3]
+    """
+
+    def __init__(
+        self, url: str | None = None, *, create: bool = True, readonly: bool = False
+    ) -> None:
+        self.url: str = url or DEFAULT_URL
+        self.readonly = readonly
+        self.engine: Engine
+        self.engine, self._write_engine = make_engines(self.url, readonly=readonly)
+        self.dialect: str = self.engine.dialect.name
+        if create and not readonly:
+            upgrade(self._write_engine)
+
+    # -- plumbing ---------------------------------------------------------------------------
+
+    def close(self) -> None:
+        """Release every pooled connection."""
+        self.engine.dispose()
+
+    def __enter__(self) -> Archive:
+        return self
+
+    def __exit__(
+        self,
+        exc_type: type[BaseException] | None,
+        exc: BaseException | None,
+        tb: TracebackType | None,
+    ) -> None:
+        self.close()
+
+    def session(self) -> Session:
+        """A new read session (the caller closes it); for search and export code."""
+        return Session(self.engine)
+
+    @contextmanager
+    def _reading(self) -> Iterator[Session]:
+        with Session(self.engine) as s:
+            yield s
+
+    def _write(self, fn: Callable[[Session], T]) -> T:
+        """Run ``fn`` in one committed write transaction, retrying when a concurrent writer won.
+
+        On a lost race (unique key taken by another process, deadlock) the transaction is
+        rolled back and ``fn`` runs again from scratch, now seeing the other writer's rows.
+        """
+        for attempt in range(MAX_RETRIES):
+            try:
+                with Session(self._write_engine, expire_on_commit=False) as s, s.begin():
+                    return fn(s)
+            except (IntegrityError, OperationalError) as e:
+                if attempt == MAX_RETRIES - 1 or not _is_race(e):
+                    raise
+        raise AssertionError("unreachable")
+
+    # -- runs -------------------------------------------------------------------------------
+
+    def start_run(self, site: str, mode: str) -> int:
+        """Record a run as 'running' with this process's pid and host; return its id."""
+
+        def go(s: Session) -> int:
+            run = Run(
+                site=site,
+                mode=mode,
+                started_at=_now(),
+                status="running",
+                pid=os.getpid(),
+                host=socket.gethostname(),
+                pages=0,
+                new=0,
+                changed=0,
+                unchanged=0,
+                alias=0,
+                failed=0,
+            )
+            s.add(run)
+            s.flush()
+            return run.id
+
+        return self._write(go)
+
+    def finish_run(
+        self,
+        run_id: int,
+        status: str,
+        counts: dict[str, int],
+        *,
+        stats: dict[str, Any] | None = None,
+        alerts: list[Any] | None = None,
+    ) -> None:
+        """Close a run: status, finish time, counts, optional stats and alerts.
+
+        Counts named pages/new/changed/unchanged/alias/failed go to their columns; any other
+        count is kept in ``stats["counts"]`` rather than refused (a run must always close).
+        """
+        if status not in RUN_STATUSES:
+            raise ValueError(f"run status {status!r} not in {RUN_STATUSES}")
+        known = {k: int(v) for k, v in counts.items() if k in _COUNT_KEYS}
+        extra = {k: v for k, v in counts.items() if k not in _COUNT_KEYS}
+        values: dict[str, Any] = {"status": status, "finished_at": _now(), **known}
+        if extra:
+            stats = {**(stats or {}), "counts": extra}
+        if stats is not None:
+            values["stats"] = stats
+        if alerts is not None:
+            values["alerts"] = alerts
+
+        def go(s: Session) -> None:
+            done = s.execute(update(Run).where(Run.id == run_id).values(**values))
+            if done.rowcount != 1:  # type: ignore[attr-defined]
+                raise ValueError(f"no run with id {run_id}")
+
+        self._write(go)
+
+    def mark_stale_runs(self, site: str | None = None) -> int:
+        """Mark 'running' runs of this host whose process is gone as 'interrupted'; count them."""
+        host = socket.gethostname()
+
+        def go(s: Session) -> int:
+            stmt = select(Run).where(Run.status == "running", Run.host == host)
+            if site is not None:
+                stmt = stmt.where(Run.site == site)
+            stale = [r for r in s.scalars(stmt) if r.pid is not None and not _pid_alive(r.pid)]
+            for r in stale:
+                r.status = "interrupted"
+                r.finished_at = _now()
+            return len(stale)
+
+        return self._write(go)
+
+    def runs(self, site: str | None = None, limit: int = 50) -> list[dict[str, Any]]:
+        """The latest runs, newest first."""
+        stmt = select(Run).order_by(Run.id.desc()).limit(limit)
+        if site is not None:
+            stmt = stmt.where(Run.site == site)
+        with self._reading() as s:
+            return [_row_dict(r) for r in s.scalars(stmt)]
+
+    # -- captures ---------------------------------------------------------------------------
+
+    def record_capture(self, c: CaptureIn) -> CaptureResult:
+        """Store one fetch and its payload (once per digest); detect revisits.
+
+        A 304 becomes a 'server-not-modified' revisit of the URL's last 200 capture (its
+        payload digest is that capture's). A 200 whose digest equals the URL's previous
+        capture becomes an 'identical-payload-digest' revisit. Revisits refer to the original
+        capture that holds the full response.
+        """
+        if c.fetched_at.tzinfo is None:
+            raise ValueError("CaptureIn.fetched_at must be timezone-aware")
+        return self._write(lambda s: _captures.record(s, self.dialect, c))
+
+    def validators(self, url: str) -> tuple[str | None, str | None] | None:
+        """``(etag, last_modified)`` of the URL's last 200 capture, or None if never fetched."""
+        with self._reading() as s:
+            prev = _captures.last_capture(s, url, only_200=True)
+            return (prev.etag, prev.last_modified) if prev is not None else None
+
+    def payload(self, digest: str) -> bytes:
+        """The raw bytes stored under ``digest``; KeyError if unknown."""
+        with self._reading() as s:
+            data = s.scalar(select(Payload.data).where(Payload.digest == digest))
+        if data is None:
+            raise KeyError(digest)
+        return zlib.decompress(data)
+
+    def captures_for_url(self, url: str) -> list[dict[str, Any]]:
+        """Every capture requested as or redirected to ``url``, oldest first."""
+        stmt = (
+            select(Capture)
+            .where(or_(Capture.url == url, Capture.final_url == url))
+            .order_by(Capture.fetched_at, Capture.id)
+        )
+        with self._reading() as s:
+            return [_row_dict(c) for c in s.scalars(stmt)]
+
+    def iter_captures(
+        self,
+        *,
+        site: str | None = None,
+        since: str | date | datetime | None = None,
+        until: str | date | datetime | None = None,
+    ) -> Iterator[dict[str, Any]]:
+        """Captures oldest first, streamed; ``since``/``until`` bound ``fetched_at`` inclusively.
+
+        A bare day (``date`` or ``'YYYY-MM-DD'``) as ``until`` includes that whole day (UTC).
+        Revisits carry ``refers_to_url`` (its final URL) and ``refers_to_fetched_at`` of the
+        referred capture.
+        """
+        stmt = _captures.iter_statement(site, since, until)
+        with self._reading() as s:
+            for capture, ref_url, ref_time in s.execute(stmt.execution_options(yield_per=500)):
+                row = _row_dict(capture)
+                row["refers_to_url"] = ref_url
+                row["refers_to_fetched_at"] = ref_time
+                yield row
+
+    # -- articles ---------------------------------------------------------------------------
+
+    def store_article(
+        self, a: ArticleIn, capture_id: int | None = None, run_id: int | None = None
+    ) -> StoreResult:
+        """Store an extracted article; outcome 'new', 'changed', 'unchanged' or 'alias'.
+
+        Found by canonical URL or any URL it was seen under: same content → 'unchanged'
+        (``last_seen`` moves, a new URL is added as alias); different content → a new
+        version ('changed'), older ones kept. Not found, but a same-site article's latest
+        version has the same content → this URL becomes its alias ('alias'). Else 'new'.
+        Safe with concurrent writers (unique keys, retried transaction).
+        """
+        return self._write(lambda s: _articles.store(s, a, capture_id, run_id))
+
+    def article_id_for_url(self, url: str) -> int | None:
+        """The article seen under ``url`` (canonical or alias), or None."""
+        with self._reading() as s:
+            return _articles.article_id_for_url(s, url)
+
+    def touch_article(self, url: str) -> int | None:
+        """Record that the article seen under ``url`` is still there unchanged (a revisit).
+
+        Moves ``last_seen``; returns the article id, or None when the URL is unknown.
+        """
+
+        def go(s: Session) -> int | None:
+            article_id = _articles.article_id_for_url(s, url)
+            if article_id is not None:
+                s.execute(update(Article).where(Article.id == article_id).values(last_seen=_now()))
+            return article_id
+
+        return self._write(go)
+
+    def get_article(
+        self, id_or_url: int | str, *, version: int | None = None
+    ) -> dict[str, Any] | None:
+        """The article with its latest (or ``version``-th) version, or None if unknown."""
+        with self._reading() as s:
+            return _articles.get(s, id_or_url, version)
+
+    def versions(self, article_id: int) -> list[dict[str, Any]]:
+        """Every version of the article, oldest first (same dicts as ``get_article``)."""
+        with self._reading() as s:
+            return _articles.versions(s, article_id)
+
+    def diff_versions(self, article_id: int, a: int, b: int) -> dict[str, Any]:
+        """What changed from version ``a`` to ``b`` (by seq); KeyError if either is missing."""
+        by_seq = {v["seq"]: v for v in self.versions(article_id)}
+        for seq in (a, b):
+            if seq not in by_seq:
+                raise KeyError(f"article {article_id} has no version {seq}")
+        return _articles.diff(by_seq[a], by_seq[b])
+
+    def latest_article_ids(
+        self, *, site: str | None = None, since: str | None = None, until: str | None = None
+    ) -> Iterator[int]:
+        """Article ids by id, filtered on their latest version's day (inclusive ISO days)."""
+        stmt = (
+            select(Article.id)
+            .join(Version, Version.id == Article.latest_version_id)
+            .order_by(Article.id)
+        )
+        if site is not None:
+            stmt = stmt.where(Article.site == site)
+        if since is not None:
+            stmt = stmt.where(Version.day >= date.fromisoformat(since[:10]))
+        if until is not None:
+            stmt = stmt.where(Version.day <= date.fromisoformat(until[:10]))
+        with self._reading() as s:
+            yield from s.scalars(stmt.execution_options(yield_per=1000))
+
+    # -- failures ---------------------------------------------------------------------------
+
+    def record_failure(
+        self,
+        site: str | None,
+        url: str,
+        reason: str,
+        detail: str = "",
+        *,
+        run_id: int | None = None,
+        http_status: int | None = None,
+    ) -> None:
+        """Record a failed URL; a repeat counts an attempt and reopens a resolved failure."""
+        now = _now()
+
+        def go(s: Session) -> None:
+            row = s.scalar(select(Failure).where(Failure.url == url).with_for_update())
+            if row is None:
+                s.add(
+                    Failure(
+                        site=site,
+                        url=url,
+                        run_id=run_id,
+                        reason=reason,
+                        detail=detail,
+                        http_status=http_status,
+                        attempts=1,
+                        first_at=now,
+                        last_at=now,
+                    )
+                )
+                return
+            row.attempts += 1
+            row.last_at = now
+            row.reason, row.detail, row.http_status = reason, detail, http_status
+            row.run_id = run_id if run_id is not None else row.run_id
+            row.site = site if site is not None else row.site
+            row.resolved_at = None
+
+        self._write(go)
+
+    def clear_failure(self, url: str) -> bool:
+        """Mark the URL's open failure resolved (the row is kept); False if none was open."""
+
+        def go(s: Session) -> bool:
+            done = s.execute(
+                update(Failure)
+                .where(Failure.url == url, Failure.resolved_at.is_(None))
+                .values(resolved_at=_now())
+            )
+            return done.rowcount == 1  # type: ignore[attr-defined]
+
+        return self._write(go)
+
+    def failures(
+        self, site: str | None = None, *, include_resolved: bool = False
+    ) -> list[dict[str, Any]]:
+        """Failures, oldest first: open ones only unless ``include_resolved``."""
+        stmt = select(Failure).order_by(Failure.id)
+        if site is not None:
+            stmt = stmt.where(Failure.site == site)
+        if not include_resolved:
+            stmt = stmt.where(Failure.resolved_at.is_(None))
+        with self._reading() as s:
+            return [_row_dict(f) for f in s.scalars(stmt)]
+
+    # -- overview ---------------------------------------------------------------------------
+
+    def site_counts(self) -> dict[str, dict[str, int]]:
+        """Per site: articles, versions, captions, credits, failures (open), aliases."""
+        with self._reading() as s:
+            return _overview.site_counts(s)
+
+    def integrity_check(self) -> str:
+        """'ok', or a description of the first problems found.
+
+        SQLite's own ``PRAGMA integrity_check`` and ``foreign_key_check``, then the archive's
+        invariants on every backend (latest version pointers, version counts).
+        """
+        with self._reading() as s:
+            problems = _overview.integrity_problems(s)
+        return "ok" if not problems else "; ".join(problems)
+
+    def tables(self) -> list[str]:
+        """Names of the tables present in the database (for diagnostics)."""
+        with self.engine.connect() as conn:
+            return sorted(inspect(conn).get_table_names())
+
+
+# -- helpers ---------------------------------------------------------------------------------
+
+
+def _now() -> datetime:
+    return datetime.now(UTC)
+
+
+def _is_race(e: IntegrityError | OperationalError) -> bool:
+    """True for errors a retry can fix: a unique key another writer just took, a deadlock."""
+    if isinstance(e, IntegrityError):
+        # A genuine constraint bug fails again on every retry and is re-raised at the end.
+        return True
+    # PostgreSQL serialization failure / deadlock detected; SQLite's "locked" already waited
+    # busy_timeout, so retrying would only double the wait.
+    return getattr(e.orig, "sqlstate", None) in ("40001", "40P01")
+
+
+def _pid_alive(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:  # exists, owned by someone else
+        return True
+    return True
+
+
+def _row_dict(obj: Any) -> dict[str, Any]:
+    return {c.key: getattr(obj, c.key) for c in inspect(obj).mapper.column_attrs}

@@ -1,0 +1,674 @@
+"""Full-text search over the latest version of each article, with filters and counts by month.
+
+The index (see :mod:`archive.query` for tokens and query language) is kept by the application:
+
+- SQLite: a contentless FTS5 table ``search_fts(title, body, captions, credits)`` holding
+  space-separated bigram tokens (``unicode61`` tokenizer, one-character prefix index so
+  ``"党"*`` is fast), and ``search_indexed(article_id, version_id)`` saying which version each
+  row holds (a contentless row is deleted by re-sending its tokens). The FTS rowid is
+  :func:`fts_key`: the article's day (ordinal, 0 when undated) in the high bits and the article
+  id in the low 32, so newest-first order and date ranges are rowid order and rowid ranges,
+  which FTS5 answers without touching another table.
+- PostgreSQL: ``search_index(article_id, version_id, tsv)`` with the distinct tokens in a
+  ``tsvector`` (title weighted A) under a GIN index; phrases are token sets there, so multi-token
+  words are re-checked exactly.
+
+:func:`index_article` must run after every write that changes ``articles.latest_version_id``;
+:func:`reindex` rebuilds everything (needed after a change to ``tokenize_for_index``).
+Every hit is exact: when the index alone cannot decide a query, candidates are re-checked on the
+normalized text with :func:`archive.query.matches`, so results equal a substring scan.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable, Iterator, Sequence
+from dataclasses import dataclass
+from datetime import date
+from typing import TYPE_CHECKING, Any, Literal
+
+from sqlalchemy import (
+    ColumnElement,
+    Connection,
+    Float,
+    Select,
+    bindparam,
+    cast,
+    column,
+    exists,
+    func,
+    literal_column,
+    select,
+    table,
+    text,
+)
+from sqlalchemy.dialects.postgresql import TSQUERY
+from sqlalchemy.orm import Session
+
+from archive.query import (
+    Node,
+    Term,
+    compile_fts,
+    compile_tsquery,
+    fold,
+    is_exact,
+    matches,
+    needs_check,
+    parse_query,
+    positive_terms,
+    term_pattern,
+    tokenize_for_index,
+)
+from archive.schema import Article, Caption, Credit, Version
+from campusnews.exceptions import QueryError
+from campusnews.normalize.script import detect_script, to_simplified
+
+if TYPE_CHECKING:
+    from archive import Archive
+
+Conn = Connection | Session
+Sort = Literal["relevance", "date"]
+
+# Credit roles (Simplified, as in ``credits.role_norm``) behind the author and unit filters.
+AUTHOR_ROLES = ("作者", "文字", "文", "撰稿", "记者", "通讯员")
+UNIT_ROLES = ("供稿单位", "供稿", "来源单位")
+# bm25 column weights: a word in the title counts ten body words.
+_BM25_WEIGHTS = (10.0, 1.0, 2.0, 1.0)
+_BATCH = 500
+
+_SQLITE_DDL = (
+    "CREATE VIRTUAL TABLE IF NOT EXISTS search_fts USING fts5("
+    "title, body, captions, credits, content='', prefix='1', tokenize='unicode61')",
+    "CREATE TABLE IF NOT EXISTS search_indexed ("
+    "article_id INTEGER PRIMARY KEY, version_id INTEGER NOT NULL)",
+)
+_PG_DDL = (
+    "CREATE TABLE IF NOT EXISTS search_index (article_id INTEGER PRIMARY KEY,"
+    " version_id INTEGER NOT NULL, tsv tsvector NOT NULL)",
+    "CREATE INDEX IF NOT EXISTS ix_search_index_tsv ON search_index USING GIN (tsv)",
+)
+_FTS_INSERT = text(
+    "INSERT INTO search_fts(rowid, title, body, captions, credits)"
+    " VALUES (:rowid, :title, :body, :captions, :credits)"
+)
+_FTS_DELETE = text(
+    "INSERT INTO search_fts(search_fts, rowid, title, body, captions, credits)"
+    " VALUES ('delete', :rowid, :title, :body, :captions, :credits)"
+)
+_PG_UPSERT = text(
+    "INSERT INTO search_index (article_id, version_id, tsv) VALUES (:rowid, :version_id,"
+    " setweight(array_to_tsvector(CAST(:title AS text[])), 'A')"
+    " || array_to_tsvector(CAST(:rest AS text[])))"
+    " ON CONFLICT (article_id) DO UPDATE SET version_id = EXCLUDED.version_id, tsv = EXCLUDED.tsv"
+)
+ARTICLE_ID_BITS = 32
+ARTICLE_ID_MASK = (1 << ARTICLE_ID_BITS) - 1
+_FTS_WHERE = " FROM search_fts WHERE search_fts MATCH :q AND rowid BETWEEN :lo AND :hi"
+_FTS_COUNT = text("SELECT count(*)" + _FTS_WHERE)
+_FTS_BY_DAY = text("SELECT rowid >> 32, count(*)" + _FTS_WHERE + " GROUP BY 1")
+_FTS_NEWEST = text(
+    f"SELECT rowid & {ARTICLE_ID_MASK}, NULL, NULL, 0.0"
+    + _FTS_WHERE
+    + " ORDER BY rowid DESC LIMIT :limit OFFSET :offset"
+)
+_FTS_TOP = text(
+    "SELECT rowid & {}, NULL, NULL, -bm25(search_fts, {}, {}, {}, {}) AS score".format(
+        ARTICLE_ID_MASK, *_BM25_WEIGHTS
+    )
+    + _FTS_WHERE
+    + " ORDER BY score DESC, rowid DESC LIMIT :limit OFFSET :offset"
+)
+_NEWLINES = re.compile(r"\s*\n\s*")
+
+_fts = table("search_fts", column("rowid"))
+_pg_index = table("search_index", column("article_id"), column("tsv"))
+
+
+@dataclass(frozen=True, slots=True)
+class Hit:
+    """One matching article: its latest version's title and date, and a marked snippet."""
+
+    article_id: int
+    site: str
+    date: str | None
+    title: str
+    snippet: str
+    url: str
+    score: float  # relevance, higher is better; 0.0 when sorted by date
+
+
+@dataclass(frozen=True, slots=True)
+class SearchPage:
+    """``total`` matching articles and the requested page of them."""
+
+    total: int
+    hits: list[Hit]
+
+
+# -- index ------------------------------------------------------------------------------------
+
+
+def add_search_index(conn: Connection) -> None:
+    """Migration: create the search index for this dialect and index every stored article."""
+    ensure_search_index(conn)
+    ids = conn.execute(select(Article.id).where(Article.latest_version_id.is_not(None))).scalars()
+    for batch in _batched(list(ids)):
+        for article_id in batch:
+            index_article(conn, article_id)
+
+
+def ensure_search_index(conn: Conn) -> None:
+    """Create the index tables if they are missing (idempotent)."""
+    for ddl in _PG_DDL if _dialect(conn) == "postgresql" else _SQLITE_DDL:
+        conn.execute(text(ddl))
+
+
+def fts_key(article_id: int, day: date | None) -> int:
+    """The ``search_fts`` rowid of an article: day ordinal (0: undated) above the 32-bit id.
+
+    >>> fts_key(7, date(2020, 3, 1)) >> 32, fts_key(7, date(2020, 3, 1)) & ARTICLE_ID_MASK
+    (737485, 7)
+    """
+    if not 0 < article_id <= ARTICLE_ID_MASK:
+        raise ValueError(f"article id {article_id} does not fit the search index key")
+    return ((day.toordinal() if day else 0) << ARTICLE_ID_BITS) | article_id
+
+
+def _key_range(since: date | None, until: date | None) -> dict[str, int]:
+    """``lo``/``hi`` rowid bounds for a day range (undated articles only when unbounded)."""
+    if since is None and until is None:
+        return {"lo": 0, "hi": (1 << 63) - 1}
+    return {
+        "lo": ((since or date.min).toordinal() << ARTICLE_ID_BITS),
+        "hi": ((until or date.max).toordinal() << ARTICLE_ID_BITS) | ARTICLE_ID_MASK,
+    }
+
+
+@dataclass(frozen=True, slots=True)
+class IndexedText:
+    """The normalized text of one version as the index sees it."""
+
+    title: str
+    body: str
+    captions: str
+    credits: str
+    day: date | None = None
+
+    def fields(self) -> list[str]:
+        """Folded fields for :func:`archive.query.matches`."""
+        return [fold(self.title), fold(self.body), fold(self.captions), fold(self.credits)]
+
+
+def version_texts(conn: Conn, version_ids: Sequence[int]) -> dict[int, IndexedText]:
+    """Normalized (Simplified) text of the given versions: the only text that is indexed."""
+    caps: dict[int, list[str]] = {}
+    rows = conn.execute(
+        select(Caption.version_id, Caption.text_norm)
+        .where(Caption.version_id.in_(version_ids))
+        .order_by(Caption.version_id, Caption.seq)
+    )
+    for vid, t in rows:
+        caps.setdefault(vid, []).append(t)
+    creds: dict[int, list[str]] = {}
+    rows = conn.execute(
+        select(Credit.version_id, Credit.name_norm)
+        .where(Credit.version_id.in_(version_ids))
+        .order_by(Credit.version_id, Credit.seq)
+    )
+    for vid, name in rows:
+        creds.setdefault(vid, []).append(name)
+    rows = conn.execute(
+        select(Version.id, Version.title_norm, Version.body_norm, Version.day).where(
+            Version.id.in_(version_ids)
+        )
+    )
+    return {
+        vid: IndexedText(
+            title, body, "\n".join(caps.get(vid, ())), "\n".join(creds.get(vid, ())), day
+        )
+        for vid, title, body, day in rows
+    }
+
+
+def _row(article_id: int, t: IndexedText) -> dict[str, Any]:
+    return {
+        "rowid": fts_key(article_id, t.day),
+        "title": tokenize_for_index(t.title),
+        "body": tokenize_for_index(t.body),
+        "captions": tokenize_for_index(t.captions),
+        "credits": tokenize_for_index(t.credits),
+    }
+
+
+def _pg_row(article_id: int, version_id: int, t: IndexedText) -> dict[str, Any]:
+    rest = f"{t.body}\n{t.captions}\n{t.credits}"
+    return {
+        "rowid": article_id,
+        "version_id": version_id,
+        "title": sorted(set(tokenize_for_index(t.title).split())),
+        "rest": sorted(set(tokenize_for_index(rest).split())),
+    }
+
+
+def index_article(conn: Conn, article_id: int) -> None:
+    """Make the index hold the article's latest version (call inside the write transaction).
+
+    Cheap when already up to date. ``conn`` is a Connection or a Session.
+    """
+    latest = conn.execute(
+        select(Article.latest_version_id).where(Article.id == article_id)
+    ).scalar()
+    if _dialect(conn) == "postgresql":
+        if latest is None:
+            conn.execute(text("DELETE FROM search_index WHERE article_id = :a"), {"a": article_id})
+        else:
+            conn.execute(
+                _PG_UPSERT, _pg_row(article_id, latest, version_texts(conn, [latest])[latest])
+            )
+        return
+    prev = conn.execute(
+        text("SELECT version_id FROM search_indexed WHERE article_id = :a"), {"a": article_id}
+    ).scalar()
+    if prev == latest:
+        return
+    wanted = [v for v in (prev, latest) if v is not None]
+    texts = version_texts(conn, wanted)
+    if prev is not None:
+        # Contentless FTS5 deletes by re-sending the exact tokens that were inserted.
+        conn.execute(_FTS_DELETE, _row(article_id, texts[prev]))
+        conn.execute(text("DELETE FROM search_indexed WHERE article_id = :a"), {"a": article_id})
+    if latest is not None:
+        conn.execute(_FTS_INSERT, _row(article_id, texts[latest]))
+        conn.execute(
+            text("INSERT INTO search_indexed (article_id, version_id) VALUES (:a, :v)"),
+            {"a": article_id, "v": latest},
+        )
+
+
+def reindex(archive: Archive, *, progress: Any = None) -> int:
+    """Rebuild the whole index from the latest versions; return the number of articles indexed.
+
+    ``progress``, when given, is called with the running count after each batch.
+    """
+    with archive.engine.begin() as conn:
+        ensure_search_index(conn)
+        pg = conn.dialect.name == "postgresql"
+        conn.execute(text("DELETE FROM search_index" if pg else "DELETE FROM search_indexed"))
+        if not pg:
+            conn.execute(text("INSERT INTO search_fts(search_fts) VALUES ('delete-all')"))
+        pairs = conn.execute(
+            select(Article.id, Article.latest_version_id)
+            .where(Article.latest_version_id.is_not(None))
+            .order_by(Article.id)
+        ).all()
+        done = 0
+        for batch in _batched(pairs):
+            texts = version_texts(conn, [v for _, v in batch])
+            if pg:
+                conn.execute(_PG_UPSERT, [_pg_row(a, v, texts[v]) for a, v in batch])
+            else:
+                conn.execute(_FTS_INSERT, [_row(a, texts[v]) for a, v in batch])
+                conn.execute(
+                    text("INSERT INTO search_indexed (article_id, version_id) VALUES (:a, :v)"),
+                    [{"a": a, "v": v} for a, v in batch],
+                )
+            done += len(batch)
+            if progress is not None:
+                progress(done)
+    return done
+
+
+# -- selection --------------------------------------------------------------------------------
+
+
+def _norm_value(value: str) -> str:
+    """A filter value as stored in the ``*_norm`` columns: trimmed, Simplified."""
+    value = value.strip().rstrip(":：").strip()
+    return to_simplified(value) if detect_script(value) == "hant" else value
+
+
+def _as_day(value: str | date) -> date:
+    return value if isinstance(value, date) else date.fromisoformat(value[:10])
+
+
+def _credit_filter(roles: Iterable[str], name: str) -> ColumnElement[bool]:
+    return exists(
+        select(Credit.version_id).where(
+            Credit.version_id == Version.id,
+            Credit.role_norm.in_(list(roles)),
+            Credit.name_norm.icontains(_norm_value(name), autoescape=True),
+        )
+    )
+
+
+def build_filters(
+    *,
+    site: str | None = None,
+    since: str | date | None = None,
+    until: str | date | None = None,
+    author: str | None = None,
+    unit: str | None = None,
+    source: str | None = None,
+    roles: Iterable[tuple[str, str]] = (),
+) -> list[ColumnElement[bool]]:
+    """SQL conditions on ``Article``/``Version`` (latest version) for the search filters.
+
+    Names match as case-insensitive substrings of the normalized (Simplified) forms, so either
+    script works; dates are inclusive ISO days on ``versions.day``.
+    """
+    out: list[ColumnElement[bool]] = []
+    if site:
+        out.append(Article.site == site)
+    if since:
+        out.append(Version.day >= _as_day(since))
+    if until:
+        out.append(Version.day <= _as_day(until))
+    if author:
+        out.append(_credit_filter(AUTHOR_ROLES, author))
+    if unit:
+        out.append(_credit_filter(UNIT_ROLES, unit))
+    if source:
+        out.append(Version.source_norm.icontains(_norm_value(source), autoescape=True))
+    for role, name in roles:
+        out.append(_credit_filter([_norm_value(role)], name))
+    return out
+
+
+def optional_query(query: str | None) -> Node | None:
+    """The parsed query, or None when it is empty or only whitespace."""
+    return parse_query(query) if query is not None and query.strip() else None
+
+
+def _dialect(conn: Conn) -> str:
+    bind = conn.get_bind() if isinstance(conn, Session) else conn
+    return bind.dialect.name
+
+
+def candidates(
+    dialect: str,
+    node: Node | None,
+    filters: list[ColumnElement[bool]],
+    days: tuple[date | None, date | None] = (None, None),
+) -> Select[Any]:
+    """``(article_id, version_id, day, score)`` of index candidates passing the filters.
+
+    Exact unless :func:`archive.query.needs_check` says otherwise for this dialect (then
+    re-check with :func:`version_texts` and :func:`archive.query.matches`).
+    """
+    if node is None:
+        score: ColumnElement[Any] = literal_column("0.0", Float)
+        stmt = select(Article.id, Version.id, Version.day, score).join(
+            Version, Version.id == Article.latest_version_id
+        )
+    elif dialect == "postgresql":
+        q = cast(bindparam("q", compile_tsquery(node)), TSQUERY)
+        score = func.ts_rank(_pg_index.c.tsv, q)
+        stmt = (
+            select(Article.id, Version.id, Version.day, score)
+            .join(_pg_index, _pg_index.c.article_id == Article.id)
+            .join(Version, Version.id == Article.latest_version_id)
+            .where(_pg_index.c.tsv.op("@@")(q))
+        )
+    else:
+        score = -func.bm25(literal_column("search_fts"), *_BM25_WEIGHTS)
+        stmt = (
+            select(Article.id, Version.id, Version.day, score)
+            .select_from(_fts)
+            .join(Article, Article.id == _fts.c.rowid.op("&")(ARTICLE_ID_MASK))
+            .join(Version, Version.id == Article.latest_version_id)
+            .where(literal_column("search_fts").op("MATCH")(bindparam("q", compile_fts(node))))
+        )
+        if days != (None, None):
+            # Redundant with the day filters, but lets FTS5 skip rows by rowid.
+            bounds = _key_range(*days)
+            stmt = stmt.where(_fts.c.rowid.between(bounds["lo"], bounds["hi"]))
+    return _labelled(stmt.where(*filters))
+
+
+def _labelled(stmt: Select[Any]) -> Select[Any]:
+    names = ("article_id", "version_id", "day", "score")
+    return stmt.with_only_columns(
+        *(c.label(n) for c, n in zip(stmt.selected_columns, names, strict=True)),
+        maintain_column_froms=True,
+    )
+
+
+def _exact_rows(
+    conn: Conn,
+    node: Node | None,
+    filters: list[ColumnElement[bool]],
+    days: tuple[date | None, date | None] = (None, None),
+) -> Iterator[tuple[int, int, date | None, float]]:
+    """Every matching ``(article_id, version_id, day, score)``, re-checked when needed."""
+    dialect = _dialect(conn)
+    stmt = candidates(dialect, node, filters, days)
+    rows = conn.execute(stmt)
+    if node is None or not needs_check(node, positional=dialect != "postgresql"):
+        yield from rows
+        return
+    # Fetch all candidates first: re-checking reads other tables on the same connection.
+    found = rows.all()
+    for batch in _batched(found):
+        texts = version_texts(conn, [vid for _, vid, _, _ in batch])
+        for row in batch:
+            if matches(node, texts[row[1]].fields()):
+                yield row
+
+
+def matching_versions(
+    conn: Conn, query: str | None = None, **filters: Any
+) -> Iterator[tuple[int, int]]:
+    """``(article_id, latest_version_id)`` of every article matching ``query`` and the filters
+    of :func:`build_filters` (all articles when both are empty), in no particular order."""
+    node = optional_query(query)
+    for article_id, version_id, _, _ in _exact_rows(conn, node, build_filters(**filters)):
+        yield article_id, version_id
+
+
+def search(
+    archive: Archive,
+    query: str | None = None,
+    *,
+    site: str | None = None,
+    since: str | date | None = None,
+    until: str | date | None = None,
+    author: str | None = None,
+    unit: str | None = None,
+    source: str | None = None,
+    roles: Iterable[tuple[str, str]] = (),
+    sort: Sort = "relevance",
+    limit: int = 20,
+    offset: int = 0,
+    mark: tuple[str, str] = ("[", "]"),
+) -> SearchPage:
+    """Search the latest versions; see :mod:`archive.query` for the query language.
+
+    The query may be empty when a filter is given (hits are then listed by date). ``sort`` is
+    ``"relevance"`` (bm25 / ts_rank, title weighted) or ``"date"`` (newest first, undated
+    last). ``mark`` surrounds each match in the snippet. Raises
+    :class:`~campusnews.exceptions.QueryError` for a malformed query.
+    """
+    if sort not in ("relevance", "date"):
+        raise ValueError(f"sort must be 'relevance' or 'date', not {sort!r}")
+    if limit < 0 or offset < 0:
+        raise ValueError("limit and offset must be >= 0")
+    node = optional_query(query)
+    filters = build_filters(
+        site=site, since=since, until=until, author=author, unit=unit, source=source, roles=roles
+    )
+    if node is None and not filters:
+        raise QueryError("empty query: type a word to search for, or give a filter")
+    by_date = sort == "date" or node is None
+    only_dates = not (site or author or unit or source or list(roles))
+    days = (_as_day(since) if since else None, _as_day(until) if until else None)
+    with archive.engine.connect() as conn:
+        dialect = conn.dialect.name
+        if dialect == "sqlite" and node is not None and only_dates and is_exact(node):
+            # The FTS table alone answers it (dates are rowid ranges): no join at all.
+            match = {"q": compile_fts(node), **_key_range(*days)}
+            total = conn.execute(_FTS_COUNT, match).scalar_one()
+            paging = {**match, "limit": limit, "offset": offset}
+            page = conn.execute(_FTS_NEWEST if by_date else _FTS_TOP, paging).all()
+        elif node is None or not needs_check(node, positional=dialect != "postgresql"):
+            base = candidates(dialect, node, filters, days).subquery()
+            total = conn.execute(select(func.count()).select_from(base)).scalar_one()
+            a_id, v_id, day, score = base.c
+            order = (
+                [day.desc().nulls_last()] if by_date else [score.desc(), day.desc().nulls_last()]
+            )
+            page = conn.execute(
+                select(a_id, v_id, day, score)
+                .order_by(*order, a_id.desc())
+                .limit(limit)
+                .offset(offset)
+            ).all()
+        else:
+            rows = list(_exact_rows(conn, node, filters, days))
+            total = len(rows)
+            rows.sort(key=lambda r: (r[2] or date.min, r[0]), reverse=True)
+            if not by_date:
+                rows.sort(key=lambda r: r[3], reverse=True)  # stable: ties stay newest first
+            page = rows[offset : offset + limit]
+        terms = [] if node is None else positive_terms(node)
+        hits = _hits(conn, page, terms, mark, scored=not by_date)
+    return SearchPage(total, hits)
+
+
+def search_counts_by_month(
+    archive: Archive, query: str | None = None, **filters: Any
+) -> list[tuple[str, int]]:
+    """``[("YYYY-MM", n), ...]`` of matching articles by their date, oldest month first.
+
+    Undated articles are not counted. Same arguments as :func:`search` (filters as keywords).
+    """
+    node = optional_query(query)
+    conds = build_filters(**filters)
+    if node is None and not conds:
+        raise QueryError("empty query: type a word to search for, or give a filter")
+    since, until = filters.get("since"), filters.get("until")
+    days = (_as_day(since) if since else None, _as_day(until) if until else None)
+    only_dates = not any(v for k, v in filters.items() if k not in ("since", "until"))
+    counts: dict[str, int] = {}
+    with archive.engine.connect() as conn:
+        dialect = conn.dialect.name
+        if dialect == "sqlite" and node is not None and only_dates and is_exact(node):
+            # Count by the day held in the rowid: no join.
+            match = {"q": compile_fts(node), **_key_range(*days)}
+            for ordinal, n in conn.execute(_FTS_BY_DAY, match):
+                if ordinal:
+                    key = date.fromordinal(ordinal).isoformat()[:7]
+                    counts[key] = counts.get(key, 0) + n
+            return sorted(counts.items())
+        if node is None or not needs_check(node, positional=dialect != "postgresql"):
+            base = candidates(dialect, node, conds, days).subquery()
+            day = base.c[2]
+            month = month_of(dialect, day)
+            rows = conn.execute(
+                select(month, func.count()).where(day.is_not(None)).group_by(month).order_by(month)
+            ).all()
+            return [(str(m), int(n)) for m, n in rows]
+        for _, _, day, _ in _exact_rows(conn, node, conds, days):
+            if day is not None:
+                key = day.isoformat()[:7]
+                counts[key] = counts.get(key, 0) + 1
+    return sorted(counts.items())
+
+
+def month_of(dialect: str, day: ColumnElement[Any]) -> ColumnElement[str]:
+    """SQL ``YYYY-MM`` of a DATE column (SQLite stores DATE as ISO text)."""
+    return func.to_char(day, "YYYY-MM") if dialect == "postgresql" else func.substr(day, 1, 7)
+
+
+def _hits(
+    conn: Connection,
+    page: Sequence[Any],
+    terms: list[Term],
+    mark: tuple[str, str],
+    *,
+    scored: bool,
+) -> list[Hit]:
+    if not page:
+        return []
+    ids = [r[0] for r in page]
+    details = {
+        r.id: r
+        for r in conn.execute(
+            select(
+                Article.id,
+                Article.site,
+                Article.canonical_url,
+                Version.date,
+                Version.title,
+                Version.body,
+                Version.body_norm,
+            )
+            .join(Version, Version.id == Article.latest_version_id)
+            .where(Article.id.in_(ids))
+        )
+    }
+    hits = []
+    for article_id, _, _, score in page:
+        d = details[article_id]
+        hits.append(
+            Hit(
+                article_id=article_id,
+                site=d.site,
+                date=d.date,
+                title=d.title,
+                snippet=make_snippet(d.body, d.body_norm, terms, mark=mark),
+                url=d.canonical_url,
+                score=float(score or 0.0) if scored else 0.0,
+            )
+        )
+    return hits
+
+
+def make_snippet(
+    body: str,
+    body_norm: str,
+    terms: Sequence[Term],
+    *,
+    mark: tuple[str, str] = ("[", "]"),
+    width: int = 120,
+) -> str:
+    """A window of the body around the first match, each match wrapped in ``mark``.
+
+    Matches are found in the normalized text and shown in the original script when the two
+    align character for character (OpenCC conversion and NFKC nearly always do).
+
+    >>> make_snippet("學校召開會議，部署防疫工作。", "学校召开会议，部署防疫工作。", [Term("防疫")])
+    '學校召開會議，部署[防疫]工作。'
+    """
+    folded = fold(body_norm)
+    shown = body if len(body) == len(folded) else body_norm
+    if len(shown) != len(folded):
+        shown = folded
+    spans: list[tuple[int, int]] = []
+    for term in terms:
+        spans.extend(m.span() for m in term_pattern(term).finditer(folded))
+    spans.sort()
+    merged: list[tuple[int, int]] = []
+    for a, b in spans:
+        if merged and a <= merged[-1][1]:
+            merged[-1] = (merged[-1][0], max(b, merged[-1][1]))
+        else:
+            merged.append((a, b))
+    start = max(0, merged[0][0] - width // 4) if merged else 0
+    end = min(len(shown), start + width)
+    out = ["…" if start > 0 else ""]
+    pos = start
+    for a, b in merged:
+        if a >= end:
+            break
+        if b <= start:
+            continue
+        a, b = max(a, start), min(b, end)
+        out += [shown[pos:a], mark[0], shown[a:b], mark[1]]
+        pos = b
+    out += [shown[pos:end], "…" if end < len(shown) else ""]
+    return _NEWLINES.sub(" ", "".join(out))
+
+
+def _batched(items: Sequence[Any]) -> Iterator[Sequence[Any]]:
+    for i in range(0, len(items), _BATCH):
+        yield items[i : i + _BATCH]

@@ -1,0 +1,3 @@
+from campusnews.cli import main
+
+main()

@@ -1,0 +1,157 @@
+"""Find the article container: known CMS families first, then text-density scoring."""
+
+from __future__ import annotations
+
+import re
+
+from lxml import etree
+
+from campusnews.extract._render import Line, Rendered
+
+# Known CMS families, strongest first. A match is trusted even when it holds no text (an
+# image-only article), because these ids/classes are only ever the article body.
+_CMS_BODY_XPATHS = (
+    # VSB (博达): static export and content.jsp pages
+    "//div[contains(@class, 'v_news_content')]",
+    "//*[starts-with(@id, 'vsb_content')]",
+    "//form[@name='_newscontent_fromname']",
+    # WebPlus (sudy)
+    "//*[contains(@class, 'wp_articlecontent')]",
+    # TRS WCM
+    "//*[contains(@class, 'TRS_Editor')]",
+    # news.nankai.edu.cn
+    "//td[@id='txt']",
+)
+# One traversal for all families; the family order above decides between matches.
+CMS_BODY_XPATH = etree.XPath(" | ".join(_CMS_BODY_XPATHS))
+CMS_FAMILY_XPATHS = tuple(etree.XPath("self::" + x[2:].replace("//", "")) for x in _CMS_BODY_XPATHS)
+# Common article-body ids/classes of other CMSs; trusted only when they hold real text.
+COMMON_BODY_XPATHS = tuple(
+    etree.XPath(x)
+    for x in (
+        "//*[@id='rwb_zw' or @id='p-detail' or @id='detailContent' or @id='detail_content'"
+        " or @id='zoom' or @id='div_article_content' or @id='Cnt-Main-Article-QQ'"
+        " or @id='article-content-inner' or @id='articleContent' or @id='article_content']",
+        "//*[contains(concat(' ', @class, ' '), ' rm_txt_con ')"
+        " or contains(concat(' ', @class, ' '), ' u-mainText ')"
+        " or contains(concat(' ', @class, ' '), ' caas-body ')"
+        " or contains(concat(' ', @class, ' '), ' article-content ')"
+        " or contains(concat(' ', @class, ' '), ' new_con ')"
+        " or contains(concat(' ', @class, ' '), ' neirong ')"
+        " or contains(concat(' ', @class, ' '), ' page-detail-content ')]",
+    )
+)
+MIN_COMMON_CHARS = 40
+NEGATIVE_CLASS_RE = re.compile(
+    r"comment|footer|foot|sidebar|side|nav|menu|related|recommend|hot|rank|copyright|share"
+    r"|links|friend|banner|header|top|login|search|ad[-_]|list",
+    re.I,
+)
+POSITIVE_CLASS_RE = re.compile(
+    r"article|content|detail|text|body|news|main|zw|con|txt|entry|post", re.I
+)
+HAN_RE = re.compile(r"[\u3400-\u9fff]")
+PARAGRAPH_TAGS = frozenset(
+    {
+        "p",
+        "h1",
+        "h2",
+        "h3",
+        "h4",
+        "h5",
+        "h6",
+        "li",
+        "dd",
+        "dt",
+        "blockquote",
+        "pre",
+        "center",
+        "font",
+        "span",
+        "strong",
+        "b",
+    }
+)
+
+
+def _text_weight(line: Line) -> float:
+    han = len(HAN_RE.findall(line.text))
+    other = len(line.text) - han
+    weight = han + other / 3.0
+    if line.link_chars > 0.5 * max(1, len(line.text)):
+        return -weight * 0.5  # navigation and headline lists
+    if han < 8 and not line.images:
+        return weight * 0.3
+    # punctuation marks prose
+    return weight + 5 * (line.text.count("，") + line.text.count("。") + line.text.count(","))
+
+
+def cms_container(root: etree._Element, rendered: Rendered) -> etree._Element | None:
+    """The body element of a recognised CMS family, if the page is one."""
+    found = [el for el in CMS_BODY_XPATH(root) if el in rendered.spans]
+    if found:
+        for family in CMS_FAMILY_XPATHS:
+            for el in found:
+                if family(el):
+                    return el
+    for xp in COMMON_BODY_XPATHS:
+        for el in xp(root):
+            span = rendered.spans.get(el)
+            if (
+                span
+                and sum(len(ln.text) for ln in rendered.lines[span[0] : span[1]])
+                >= MIN_COMMON_CHARS
+            ):
+                return el
+    return None
+
+
+def density_container(
+    rendered: Rendered, body: etree._Element, title_end: int | None = None
+) -> etree._Element | None:
+    """The element that collects the most prose (readability-style score propagation).
+
+    With a headline position, containers that start far from it (related-news boxes, lists
+    of other stories) are discounted.
+    """
+    scores: dict[etree._Element, float] = {}
+    for line in rendered.lines:
+        owner = line.owner
+        if owner is None or not line.text:
+            continue
+        w = _text_weight(line)
+        node = owner.getparent() if owner.tag in PARAGRAPH_TAGS else owner
+        factor = 1.0
+        for _ in range(3):
+            if node is None or node is body:
+                break
+            scores[node] = scores.get(node, 0.0) + w * factor
+            node = node.getparent()
+            factor /= 2
+    best, best_score = None, 0.0
+    for el, score in scores.items():
+        cls = f"{el.get('class') or ''} {el.get('id') or ''}"
+        if cls.strip():
+            if NEGATIVE_CLASS_RE.search(cls) and not POSITIVE_CLASS_RE.search(cls):
+                score *= 0.3
+            elif POSITIVE_CLASS_RE.search(cls):
+                score *= 1.1
+        if title_end is not None:
+            span = rendered.spans.get(el)
+            if span and not (span[0] < title_end <= span[1]):
+                gap = (
+                    abs(span[0] - title_end)
+                    if span[0] >= title_end
+                    else abs(title_end - span[1]) + 5
+                )
+                score /= 1 + max(0, gap - 2) / 6
+        if score > best_score:
+            best, best_score = el, score
+    return best
+
+
+def find_container(
+    root: etree._Element, rendered: Rendered, body: etree._Element, title_end: int | None = None
+) -> etree._Element | None:
+    found = cms_container(root, rendered)
+    return found if found is not None else density_container(rendered, body, title_end)

@@ -1,0 +1,79 @@
+"""Parse once: text to an lxml tree, plus the few page-level facts every finder needs."""
+
+from __future__ import annotations
+
+import re
+
+from lxml import etree
+
+from campusnews.extract._render import squash
+
+# Plain lxml elements (not lxml.html's): no per-element class lookup, a good deal faster.
+_PARSER = etree.HTMLParser(remove_comments=True, remove_pis=True, huge_tree=True)
+XML_DECL_RE = re.compile(r"^\s*<\?xml[^>]*\?>", re.I)
+
+TITLE_XPATH = etree.XPath("//title")
+BASE_HREF_XPATH = etree.XPath("//base/@href")
+BODY_XPATH = etree.XPath("//body")
+META_XPATH = etree.XPath("//meta[@content]")
+# Meta tags that carry the headline or the publish time.
+META_TITLE_KEYS = ("og:title", "twitter:title", "articletitle", "title")
+META_DATE_KEYS = (
+    "article:published_time",
+    "og:release_date",
+    "pubdate",
+    "publishdate",
+    "publish_date",
+    "publishtime",
+    "published_time",
+    "dc.date",
+    "dc.date.issued",
+    "date",
+    "firstpublishedtime",
+)
+
+
+def text_of(el: etree._Element) -> str:
+    """All text below ``el`` (what lxml.html's ``text_content`` gives)."""
+    return "".join(el.itertext())
+
+
+def parse_html(text: str) -> etree._Element:
+    """The document root (never None: an empty document gets an empty ``<html>``)."""
+    text = XML_DECL_RE.sub("", text, count=1)
+    try:
+        root = etree.fromstring(text, _PARSER) if text.strip() else None
+    except (etree.ParserError, ValueError):
+        root = None
+    if root is None:
+        root = etree.fromstring("<html><body></body></html>", _PARSER)
+    return root
+
+
+def body_of(root: etree._Element) -> etree._Element:
+    found = BODY_XPATH(root)
+    return found[0] if found else root
+
+
+def title_tag(root: etree._Element) -> str:
+    found = TITLE_XPATH(root)
+    return squash(text_of(found[0])) if found else ""
+
+
+def base_url(root: etree._Element, url: str) -> str:
+    found = BASE_HREF_XPATH(root)
+    if found:
+        from urllib.parse import urljoin
+
+        return urljoin(url, found[0].strip())
+    return url
+
+
+def meta_values(root: etree._Element) -> dict[str, str]:
+    """``name``/``property`` → content for every ``<meta>`` (first one wins, keys lowercased)."""
+    out: dict[str, str] = {}
+    for m in META_XPATH(root):
+        key = (m.get("property") or m.get("name") or m.get("itemprop") or "").strip().lower()
+        if key and key not in out:
+            out[key] = m.get("content") or ""
+    return out

@@ -1,0 +1,175 @@
+"""Item pipelines: validate → archive. Thin shells; the work lives in extract/ and archive/.
+
+Normalization (decoding, pinyin-annotation stripping, Traditional→Simplified) happens inside
+the pure extraction function, so that ``campusnews extract`` and ``reextract`` give exactly the
+crawler's result; these pipelines never touch field content.
+"""
+
+from __future__ import annotations
+
+import logging
+import os
+from typing import Any
+
+from archive import Archive, ArticleIn, CaptionIn, CaptureIn, CreditIn
+
+from campusnews.extract import EXTRACTOR_VERSION, canonicalize_url
+from campusnews.extract.types import Article
+from campusnews.items import CapturedPage, Failure
+
+logger = logging.getLogger(__name__)
+
+STAT = "campusnews/{}"
+
+
+class ValidatePipeline:
+    """Turn an extracted article that cannot be archived into a recorded failure.
+
+    Nothing is dropped: the capture still reaches the archive; only its article is withheld,
+    so a broken page never replaces a good earlier version.
+    """
+
+    def process_item(self, item: Any) -> Any:
+        if not isinstance(item, CapturedPage) or item.article is None or item.failure:
+            return item
+        article = item.article
+        if not (article.title or "").strip():
+            item.failure, item.article = Failure("no_title", "no title found", item.status), None
+        elif not article.body.strip():
+            item.failure, item.article = Failure("no_body", "no body text found", item.status), None
+        return item
+
+
+def article_record(site: str, requested_url: str, article: Article) -> ArticleIn:
+    """The archive's input record for one extracted article (original and Simplified side by side)."""
+    o, n = article.original, article.normalized
+    return ArticleIn(
+        site=site,
+        url=requested_url,
+        canonical_url=article.canonical_url or canonicalize_url(article.url),
+        title=o.title or "",
+        title_norm=n.title or "",
+        date=article.date,
+        source=o.source,
+        source_norm=n.source,
+        body=o.body_text,
+        body_norm=n.body_text,
+        captions=[
+            CaptionIn(text=c.text, text_norm=cn.text, image_url=c.image_url)
+            for c, cn in zip(o.captions, n.captions, strict=True)
+        ],
+        credits=[
+            CreditIn(role=c.role, name=c.name, role_norm=cn.role, name_norm=cn.name)
+            for c, cn in zip(o.credits, n.credits, strict=True)
+        ],
+        script=article.script,
+        mirror_artifact=article.mirror_artifact,
+        extractor_version=EXTRACTOR_VERSION,
+    )
+
+
+def capture_record(item: CapturedPage, run_id: int | None) -> CaptureIn | None:
+    """The archive's crawl-log record for one fetch (None when nothing was received)."""
+    if item.status is None or item.fetched_at is None:
+        return None
+    decode = item.article.decode if item.article is not None else None
+    return CaptureIn(
+        url=item.url,
+        final_url=item.final_url or item.url,
+        fetched_at=item.fetched_at,
+        status=item.status,
+        headers=item.headers,
+        body=item.body or b"",
+        site=item.site,
+        run_id=run_id,
+        request_headers=item.request_headers,
+        duration_ms=item.duration_ms,
+        referrer=item.referrer,
+        kind=item.kind,
+        content_encoding=item.content_encoding,
+        encoding=decode.encoding if decode else None,
+        encoding_source=decode.source if decode else None,
+        declared_charset=decode.declared if decode else None,
+        encoding_contradicted=decode.contradicted_declared if decode else False,
+        decode_errors=decode.errors if decode else None,
+        decode_error_rate=decode.error_rate if decode else None,
+    )
+
+
+class ArchivePipeline:
+    """Record every capture, store articles (new / changed / unchanged / alias), record failures."""
+
+    def __init__(self, crawler: Any) -> None:
+        self.crawler = crawler
+        settings = crawler.settings
+        self.db_url: str = settings.get("CAMPUSNEWS_DB") or os.environ.get(
+            "CAMPUSNEWS_DB", "sqlite:///campusnews.db"
+        )
+        self.mode: str = settings.get("CAMPUSNEWS_MODE", "full")
+        self.archive: Archive | None = None
+        self.run_id: int | None = None
+
+    @classmethod
+    def from_crawler(cls, crawler: Any) -> ArchivePipeline:
+        return cls(crawler)
+
+    @property
+    def stats(self) -> Any:
+        return self.crawler.stats
+
+    def open_spider(self) -> None:
+        spider = self.crawler.spider
+        self.archive = Archive(self.db_url)
+        self.run_id = self.archive.start_run(spider.site_key, self.mode)
+        self.stats.set_value(STAT.format("run_id"), self.run_id)
+        self.stats.set_value(STAT.format("db"), self.archive.url)
+
+    def close_spider(self) -> None:
+        if self.archive is None or self.run_id is None:
+            return
+        reason = self.stats.get_value("finish_reason") or "finished"
+        counts = {
+            k: int(self.stats.get_value(STAT.format(k), 0))
+            for k in ("pages", "new", "changed", "unchanged", "alias", "failed")
+        }
+        listing_ok = self.stats.get_value(STAT.format("listing_ok"), 0)
+        ok = reason == "finished" and listing_ok > 0
+        status = "ok" if ok else ("interrupted" if reason == "shutdown" else "failed")
+        self.stats.set_value(STAT.format("status"), status)
+        self.archive.finish_run(self.run_id, status, counts, stats={"finish_reason": reason})
+        self.archive.close()
+
+    def process_item(self, item: Any) -> Any:
+        if not isinstance(item, CapturedPage) or self.archive is None:
+            return item
+        archive = self.archive
+        capture = capture_record(item, self.run_id)
+        capture_id = None
+        if capture is not None:
+            capture_id = archive.record_capture(capture).capture_id
+            self.stats.inc_value(STAT.format("pages"))
+        if item.failure is not None:
+            f = item.failure
+            archive.record_failure(
+                item.site, item.url, f.reason, f.detail, run_id=self.run_id, http_status=f.http_status
+            )
+            self.stats.inc_value(STAT.format("failed"))
+            logger.warning("failed %s: %s %s", item.url, f.reason, f.detail)
+            return item
+        if item.not_modified:
+            article_id = archive.touch_article(item.url)
+            self.stats.inc_value(STAT.format("unchanged" if article_id else "revisit_unknown"))
+            return item
+        if item.kind == "listing":
+            self.stats.inc_value(STAT.format("listing_ok"))
+            archive.clear_failure(item.url)
+            return item
+        if item.article is not None:
+            result = archive.store_article(
+                article_record(item.site, item.url, item.article), capture_id, self.run_id
+            )
+            self.stats.inc_value(STAT.format(result.outcome))
+            self.stats.inc_value(STAT.format("captions"), len(item.article.captions))
+            self.stats.inc_value(STAT.format("credits"), len(item.article.credits))
+            archive.clear_failure(item.url)
+        return item

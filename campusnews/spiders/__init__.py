@@ -1,0 +1,1 @@
+"""Spiders navigate; they never extract fields (see ``campusnews.extract``)."""
