@@ -20,7 +20,7 @@ from sqlalchemy import Engine, inspect, or_, select, update
 from sqlalchemy.exc import IntegrityError, OperationalError
 from sqlalchemy.orm import Session
 
-from archive import _articles, _captures, _overview
+from archive import _articles, _captures, _ops, _overview, locks
 from archive.db import DEFAULT_URL, make_engines
 from archive.migrations import upgrade
 from archive.records import ArticleIn, CaptureIn, CaptureResult, StoreResult
@@ -381,6 +381,74 @@ class Archive:
             stmt = stmt.where(Failure.resolved_at.is_(None))
         with self._reading() as s:
             return [_row_dict(f) for f in s.scalars(stmt)]
+
+    # -- operations: locks, incremental crawls, re-extraction, coverage -------------------------
+
+    def acquire_lock(
+        self,
+        site: str,
+        *,
+        run_id: int | None = None,
+        stale_after: float = locks.DEFAULT_STALE_AFTER,
+    ) -> locks.LockResult:
+        """Take the site's crawl lock for this process, or report who holds it.
+
+        A stale lock (dead pid on this host, or heartbeat older than ``stale_after`` seconds)
+        is taken over and its run marked 'interrupted'; see :mod:`archive.locks`.
+        """
+        pid, host = locks.this_process()
+        return self._write(
+            lambda s: locks.acquire(
+                s, site, pid=pid, host=host, run_id=run_id, stale_after=stale_after
+            )
+        )
+
+    def heartbeat_lock(self, site: str, *, run_id: int | None = None) -> bool:
+        """Refresh this process's lock on ``site``; False when it no longer holds it."""
+        pid, host = locks.this_process()
+        return self._write(lambda s: locks.heartbeat(s, site, pid=pid, host=host, run_id=run_id))
+
+    def release_lock(self, site: str) -> bool:
+        """Release this process's lock on ``site``; False when it did not hold it."""
+        pid, host = locks.this_process()
+        return self._write(lambda s: locks.release(s, site, pid=pid, host=host))
+
+    def held_locks(self) -> list[locks.LockHolder]:
+        """Every crawl lock currently held."""
+        with self._reading() as s:
+            return locks.holders(s)
+
+    def known_articles(self, site: str) -> dict[str, dict[str, Any]]:
+        """Every URL the site's articles were seen under → ``article_id``, ``canonical_url``,
+        ``first_seen``, ``last_seen``, ``day`` (article date) — for incremental crawls."""
+        with self._reading() as s:
+            return _ops.known_articles(s, site)
+
+    def article_ids(
+        self,
+        *,
+        site: str | None = None,
+        since: str | date | None = None,
+        until: str | date | None = None,
+    ) -> list[int]:
+        """Article ids by id, filtered by site and the latest version's day (inclusive)."""
+        with self._reading() as s:
+            return _ops.article_ids(s, site, _ops.iso_day(since), _ops.iso_day(until))
+
+    def latest_capture(self, article_id: int) -> dict[str, Any] | None:
+        """The newest 200 capture the article was fetched in (for re-extraction), or None.
+
+        Keys: ``capture_id``, ``url``, ``final_url``, ``fetched_at``, ``payload_digest``,
+        ``content_encoding``, ``content_type``.
+        """
+        with self._reading() as s:
+            return _ops.latest_capture(s, article_id)
+
+    def run_coverage(self, run_id: int) -> dict[str, Any]:
+        """Share of the versions a run stored that have a date, source, captions, credits and
+        a non-empty body, with ``n`` the number of versions (shares None when ``n`` is 0)."""
+        with self._reading() as s:
+            return _ops.run_coverage(s, run_id)
 
     # -- overview ---------------------------------------------------------------------------
 

@@ -48,9 +48,16 @@ def _search_index(conn: Connection) -> None:
     add_search_index(conn)
 
 
+def _crawl_locks(conn: Connection) -> None:
+    from archive.locks import create_table
+
+    create_table(conn)
+
+
 MIGRATIONS: list[Migration] = [
     (1, "base schema", _create_base_schema),
     (2, "search index", _search_index),
+    (3, "crawl locks", _crawl_locks),
 ]
 
 

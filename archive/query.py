@@ -2,9 +2,10 @@
 
 A query is words separated by spaces, all required (AND, which may also be typed);
 ``"quoted phrases"``; ``OR`` between alternatives; ``-word`` (or ``NOT word``) to exclude;
-parentheses to group. Operators are upper case; everything else is searched for as text. Words may be one character long
-(``党``, ``校``) and in either script: each word is NFKC-folded, lowercased and, when it reads as
-Traditional, converted to Simplified, exactly as the archived text was.
+parentheses to group. Operators are upper case; everything else is searched for as text.
+Words may be one character long (``党``, ``校``) and in either script: each word is
+NFKC-folded, lowercased and, when it reads as Traditional, converted to Simplified, exactly as
+the archived text was.
 
 The index holds *bigram tokens*: every pair of adjacent Han characters, plus the last Han
 character of each run as a unigram, so a one-character word is the prefix query ``"党"*`` and
@@ -408,7 +409,8 @@ def needs_check(node: Node, *, positional: bool = True) -> bool:
 def term_pattern(term: Term) -> re.Pattern[str]:
     """Regex finding the term in folded text (Latin-initial terms only at a word start)."""
     boundary = "" if _HAN_RUN.match(term.text) else _LATIN_BEFORE
-    return re.compile(boundary + re.escape(term.text))
+    # IGNORECASE: a no-op on folded text, and lets snippets look at unfolded text first.
+    return re.compile(boundary + re.escape(term.text), re.IGNORECASE)
 
 
 def matches(node: Node, fields: list[str]) -> bool:

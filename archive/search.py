@@ -1,20 +1,9 @@
 """Full-text search over the latest version of each article, with filters and counts by month.
 
-The index (see :mod:`archive.query` for tokens and query language) is kept by the application:
+The index lives in :mod:`archive._search_index` (re-exported here: :func:`index_article`,
+:func:`reindex`, :func:`add_search_index`); tokens and the query language in
+:mod:`archive.query`.
 
-- SQLite: a contentless FTS5 table ``search_fts(title, body, captions, credits)`` holding
-  space-separated bigram tokens (``unicode61`` tokenizer, one-character prefix index so
-  ``"党"*`` is fast), and ``search_indexed(article_id, version_id)`` saying which version each
-  row holds (a contentless row is deleted by re-sending its tokens). The FTS rowid is
-  :func:`fts_key`: the article's day (ordinal, 0 when undated) in the high bits and the article
-  id in the low 32, so newest-first order and date ranges are rowid order and rowid ranges,
-  which FTS5 answers without touching another table.
-- PostgreSQL: ``search_index(article_id, version_id, tsv)`` with the distinct tokens in a
-  ``tsvector`` (title weighted A) under a GIN index; phrases are token sets there, so multi-token
-  words are re-checked exactly.
-
-:func:`index_article` must run after every write that changes ``articles.latest_version_id``;
-:func:`reindex` rebuilds everything (needed after a change to ``tokenize_for_index``).
 Every hit is exact: when the index alone cannot decide a query, candidates are re-checked on the
 normalized text with :func:`archive.query.matches`, so results equal a substring scan.
 """
@@ -43,8 +32,21 @@ from sqlalchemy import (
     text,
 )
 from sqlalchemy.dialects.postgresql import TSQUERY
-from sqlalchemy.orm import Session
 
+from archive._search_index import (
+    ARTICLE_ID_MASK,
+    Conn,
+    IndexedText,
+    add_search_index,
+    batched,
+    dialect_of,
+    ensure_search_index,
+    fts_key,
+    index_article,
+    key_range,
+    reindex,
+    version_texts,
+)
 from archive.query import (
     Node,
     Term,
@@ -57,52 +59,45 @@ from archive.query import (
     parse_query,
     positive_terms,
     term_pattern,
-    tokenize_for_index,
 )
-from archive.schema import Article, Caption, Credit, Version
+from archive.schema import Article, Credit, Version
 from campusnews.exceptions import QueryError
 from campusnews.normalize.script import detect_script, to_simplified
 
 if TYPE_CHECKING:
     from archive import Archive
 
-Conn = Connection | Session
 Sort = Literal["relevance", "date"]
+
+__all__ = [
+    "ARTICLE_ID_MASK",
+    "AUTHOR_ROLES",
+    "UNIT_ROLES",
+    "Hit",
+    "IndexedText",
+    "SearchPage",
+    "add_search_index",
+    "build_filters",
+    "candidates",
+    "ensure_search_index",
+    "fts_key",
+    "index_article",
+    "make_snippet",
+    "matching_versions",
+    "month_of",
+    "optional_query",
+    "reindex",
+    "search",
+    "search_counts_by_month",
+    "version_texts",
+]
 
 # Credit roles (Simplified, as in ``credits.role_norm``) behind the author and unit filters.
 AUTHOR_ROLES = ("作者", "文字", "文", "撰稿", "记者", "通讯员")
 UNIT_ROLES = ("供稿单位", "供稿", "来源单位")
 # bm25 column weights: a word in the title counts ten body words.
 _BM25_WEIGHTS = (10.0, 1.0, 2.0, 1.0)
-_BATCH = 500
 
-_SQLITE_DDL = (
-    "CREATE VIRTUAL TABLE IF NOT EXISTS search_fts USING fts5("
-    "title, body, captions, credits, content='', prefix='1', tokenize='unicode61')",
-    "CREATE TABLE IF NOT EXISTS search_indexed ("
-    "article_id INTEGER PRIMARY KEY, version_id INTEGER NOT NULL)",
-)
-_PG_DDL = (
-    "CREATE TABLE IF NOT EXISTS search_index (article_id INTEGER PRIMARY KEY,"
-    " version_id INTEGER NOT NULL, tsv tsvector NOT NULL)",
-    "CREATE INDEX IF NOT EXISTS ix_search_index_tsv ON search_index USING GIN (tsv)",
-)
-_FTS_INSERT = text(
-    "INSERT INTO search_fts(rowid, title, body, captions, credits)"
-    " VALUES (:rowid, :title, :body, :captions, :credits)"
-)
-_FTS_DELETE = text(
-    "INSERT INTO search_fts(search_fts, rowid, title, body, captions, credits)"
-    " VALUES ('delete', :rowid, :title, :body, :captions, :credits)"
-)
-_PG_UPSERT = text(
-    "INSERT INTO search_index (article_id, version_id, tsv) VALUES (:rowid, :version_id,"
-    " setweight(array_to_tsvector(CAST(:title AS text[])), 'A')"
-    " || array_to_tsvector(CAST(:rest AS text[])))"
-    " ON CONFLICT (article_id) DO UPDATE SET version_id = EXCLUDED.version_id, tsv = EXCLUDED.tsv"
-)
-ARTICLE_ID_BITS = 32
-ARTICLE_ID_MASK = (1 << ARTICLE_ID_BITS) - 1
 _FTS_WHERE = " FROM search_fts WHERE search_fts MATCH :q AND rowid BETWEEN :lo AND :hi"
 _FTS_COUNT = text("SELECT count(*)" + _FTS_WHERE)
 _FTS_BY_DAY = text("SELECT rowid >> 32, count(*)" + _FTS_WHERE + " GROUP BY 1")
@@ -143,179 +138,6 @@ class SearchPage:
 
     total: int
     hits: list[Hit]
-
-
-# -- index ------------------------------------------------------------------------------------
-
-
-def add_search_index(conn: Connection) -> None:
-    """Migration: create the search index for this dialect and index every stored article."""
-    ensure_search_index(conn)
-    ids = conn.execute(select(Article.id).where(Article.latest_version_id.is_not(None))).scalars()
-    for batch in _batched(list(ids)):
-        for article_id in batch:
-            index_article(conn, article_id)
-
-
-def ensure_search_index(conn: Conn) -> None:
-    """Create the index tables if they are missing (idempotent)."""
-    for ddl in _PG_DDL if _dialect(conn) == "postgresql" else _SQLITE_DDL:
-        conn.execute(text(ddl))
-
-
-def fts_key(article_id: int, day: date | None) -> int:
-    """The ``search_fts`` rowid of an article: day ordinal (0: undated) above the 32-bit id.
-
-    >>> fts_key(7, date(2020, 3, 1)) >> 32, fts_key(7, date(2020, 3, 1)) & ARTICLE_ID_MASK
-    (737485, 7)
-    """
-    if not 0 < article_id <= ARTICLE_ID_MASK:
-        raise ValueError(f"article id {article_id} does not fit the search index key")
-    return ((day.toordinal() if day else 0) << ARTICLE_ID_BITS) | article_id
-
-
-def _key_range(since: date | None, until: date | None) -> dict[str, int]:
-    """``lo``/``hi`` rowid bounds for a day range (undated articles only when unbounded)."""
-    if since is None and until is None:
-        return {"lo": 0, "hi": (1 << 63) - 1}
-    return {
-        "lo": ((since or date.min).toordinal() << ARTICLE_ID_BITS),
-        "hi": ((until or date.max).toordinal() << ARTICLE_ID_BITS) | ARTICLE_ID_MASK,
-    }
-
-
-@dataclass(frozen=True, slots=True)
-class IndexedText:
-    """The normalized text of one version as the index sees it."""
-
-    title: str
-    body: str
-    captions: str
-    credits: str
-    day: date | None = None
-
-    def fields(self) -> list[str]:
-        """Folded fields for :func:`archive.query.matches`."""
-        return [fold(self.title), fold(self.body), fold(self.captions), fold(self.credits)]
-
-
-def version_texts(conn: Conn, version_ids: Sequence[int]) -> dict[int, IndexedText]:
-    """Normalized (Simplified) text of the given versions: the only text that is indexed."""
-    caps: dict[int, list[str]] = {}
-    rows = conn.execute(
-        select(Caption.version_id, Caption.text_norm)
-        .where(Caption.version_id.in_(version_ids))
-        .order_by(Caption.version_id, Caption.seq)
-    )
-    for vid, t in rows:
-        caps.setdefault(vid, []).append(t)
-    creds: dict[int, list[str]] = {}
-    rows = conn.execute(
-        select(Credit.version_id, Credit.name_norm)
-        .where(Credit.version_id.in_(version_ids))
-        .order_by(Credit.version_id, Credit.seq)
-    )
-    for vid, name in rows:
-        creds.setdefault(vid, []).append(name)
-    rows = conn.execute(
-        select(Version.id, Version.title_norm, Version.body_norm, Version.day).where(
-            Version.id.in_(version_ids)
-        )
-    )
-    return {
-        vid: IndexedText(
-            title, body, "\n".join(caps.get(vid, ())), "\n".join(creds.get(vid, ())), day
-        )
-        for vid, title, body, day in rows
-    }
-
-
-def _row(article_id: int, t: IndexedText) -> dict[str, Any]:
-    return {
-        "rowid": fts_key(article_id, t.day),
-        "title": tokenize_for_index(t.title),
-        "body": tokenize_for_index(t.body),
-        "captions": tokenize_for_index(t.captions),
-        "credits": tokenize_for_index(t.credits),
-    }
-
-
-def _pg_row(article_id: int, version_id: int, t: IndexedText) -> dict[str, Any]:
-    rest = f"{t.body}\n{t.captions}\n{t.credits}"
-    return {
-        "rowid": article_id,
-        "version_id": version_id,
-        "title": sorted(set(tokenize_for_index(t.title).split())),
-        "rest": sorted(set(tokenize_for_index(rest).split())),
-    }
-
-
-def index_article(conn: Conn, article_id: int) -> None:
-    """Make the index hold the article's latest version (call inside the write transaction).
-
-    Cheap when already up to date. ``conn`` is a Connection or a Session.
-    """
-    latest = conn.execute(
-        select(Article.latest_version_id).where(Article.id == article_id)
-    ).scalar()
-    if _dialect(conn) == "postgresql":
-        if latest is None:
-            conn.execute(text("DELETE FROM search_index WHERE article_id = :a"), {"a": article_id})
-        else:
-            conn.execute(
-                _PG_UPSERT, _pg_row(article_id, latest, version_texts(conn, [latest])[latest])
-            )
-        return
-    prev = conn.execute(
-        text("SELECT version_id FROM search_indexed WHERE article_id = :a"), {"a": article_id}
-    ).scalar()
-    if prev == latest:
-        return
-    wanted = [v for v in (prev, latest) if v is not None]
-    texts = version_texts(conn, wanted)
-    if prev is not None:
-        # Contentless FTS5 deletes by re-sending the exact tokens that were inserted.
-        conn.execute(_FTS_DELETE, _row(article_id, texts[prev]))
-        conn.execute(text("DELETE FROM search_indexed WHERE article_id = :a"), {"a": article_id})
-    if latest is not None:
-        conn.execute(_FTS_INSERT, _row(article_id, texts[latest]))
-        conn.execute(
-            text("INSERT INTO search_indexed (article_id, version_id) VALUES (:a, :v)"),
-            {"a": article_id, "v": latest},
-        )
-
-
-def reindex(archive: Archive, *, progress: Any = None) -> int:
-    """Rebuild the whole index from the latest versions; return the number of articles indexed.
-
-    ``progress``, when given, is called with the running count after each batch.
-    """
-    with archive.engine.begin() as conn:
-        ensure_search_index(conn)
-        pg = conn.dialect.name == "postgresql"
-        conn.execute(text("DELETE FROM search_index" if pg else "DELETE FROM search_indexed"))
-        if not pg:
-            conn.execute(text("INSERT INTO search_fts(search_fts) VALUES ('delete-all')"))
-        pairs = conn.execute(
-            select(Article.id, Article.latest_version_id)
-            .where(Article.latest_version_id.is_not(None))
-            .order_by(Article.id)
-        ).all()
-        done = 0
-        for batch in _batched(pairs):
-            texts = version_texts(conn, [v for _, v in batch])
-            if pg:
-                conn.execute(_PG_UPSERT, [_pg_row(a, v, texts[v]) for a, v in batch])
-            else:
-                conn.execute(_FTS_INSERT, [_row(a, texts[v]) for a, v in batch])
-                conn.execute(
-                    text("INSERT INTO search_indexed (article_id, version_id) VALUES (:a, :v)"),
-                    [{"a": a, "v": v} for a, v in batch],
-                )
-            done += len(batch)
-            if progress is not None:
-                progress(done)
-    return done
 
 
 # -- selection --------------------------------------------------------------------------------
@@ -379,11 +201,6 @@ def optional_query(query: str | None) -> Node | None:
     return parse_query(query) if query is not None and query.strip() else None
 
 
-def _dialect(conn: Conn) -> str:
-    bind = conn.get_bind() if isinstance(conn, Session) else conn
-    return bind.dialect.name
-
-
 def candidates(
     dialect: str,
     node: Node | None,
@@ -420,7 +237,7 @@ def candidates(
         )
         if days != (None, None):
             # Redundant with the day filters, but lets FTS5 skip rows by rowid.
-            bounds = _key_range(*days)
+            bounds = key_range(*days)
             stmt = stmt.where(_fts.c.rowid.between(bounds["lo"], bounds["hi"]))
     return _labelled(stmt.where(*filters))
 
@@ -440,7 +257,7 @@ def _exact_rows(
     days: tuple[date | None, date | None] = (None, None),
 ) -> Iterator[tuple[int, int, date | None, float]]:
     """Every matching ``(article_id, version_id, day, score)``, re-checked when needed."""
-    dialect = _dialect(conn)
+    dialect = dialect_of(conn)
     stmt = candidates(dialect, node, filters, days)
     rows = conn.execute(stmt)
     if node is None or not needs_check(node, positional=dialect != "postgresql"):
@@ -448,7 +265,7 @@ def _exact_rows(
         return
     # Fetch all candidates first: re-checking reads other tables on the same connection.
     found = rows.all()
-    for batch in _batched(found):
+    for batch in batched(found):
         texts = version_texts(conn, [vid for _, vid, _, _ in batch])
         for row in batch:
             if matches(node, texts[row[1]].fields()):
@@ -505,7 +322,7 @@ def search(
         dialect = conn.dialect.name
         if dialect == "sqlite" and node is not None and only_dates and is_exact(node):
             # The FTS table alone answers it (dates are rowid ranges): no join at all.
-            match = {"q": compile_fts(node), **_key_range(*days)}
+            match = {"q": compile_fts(node), **key_range(*days)}
             total = conn.execute(_FTS_COUNT, match).scalar_one()
             paging = {**match, "limit": limit, "offset": offset}
             page = conn.execute(_FTS_NEWEST if by_date else _FTS_TOP, paging).all()
@@ -553,7 +370,7 @@ def search_counts_by_month(
         dialect = conn.dialect.name
         if dialect == "sqlite" and node is not None and only_dates and is_exact(node):
             # Count by the day held in the rowid: no join.
-            match = {"q": compile_fts(node), **_key_range(*days)}
+            match = {"q": compile_fts(node), **key_range(*days)}
             for ordinal, n in conn.execute(_FTS_BY_DAY, match):
                 if ordinal:
                     key = date.fromordinal(ordinal).isoformat()[:7]
@@ -639,36 +456,33 @@ def make_snippet(
     >>> make_snippet("學校召開會議，部署防疫工作。", "学校召开会议，部署防疫工作。", [Term("防疫")])
     '學校召開會議，部署[防疫]工作。'
     """
-    folded = fold(body_norm)
-    shown = body if len(body) == len(folded) else body_norm
-    if len(shown) != len(folded):
-        shown = folded
-    spans: list[tuple[int, int]] = []
-    for term in terms:
-        spans.extend(m.span() for m in term_pattern(term).finditer(folded))
-    spans.sort()
-    merged: list[tuple[int, int]] = []
-    for a, b in spans:
-        if merged and a <= merged[-1][1]:
-            merged[-1] = (merged[-1][0], max(b, merged[-1][1]))
-        else:
-            merged.append((a, b))
-    start = max(0, merged[0][0] - width // 4) if merged else 0
-    end = min(len(shown), start + width)
+    shown = body if len(body) == len(body_norm) else body_norm
+    patterns = [term_pattern(term) for term in terms]
+    # Look for matches in the unfolded text first (patterns ignore case; Han text rarely changes
+    # under NFKC): folding every body of a page dominated search time.
+    firsts = [m.start() for p in patterns if (m := p.search(body_norm))]
+    if firsts or not patterns:
+        start = max(0, min(firsts) - width // 4) if firsts else 0
+        end = min(len(shown), start + width)
+        window = body_norm[start:end]  # matched unfolded: no need to fold
+    else:  # the match needs folding to be seen (full-width Latin...)
+        folded = fold(body_norm)
+        first = min((m.start() for p in patterns if (m := p.search(folded))), default=0)
+        start = max(0, first - width // 4)
+        end = min(len(shown), start + width)
+        window = folded[start:end]
+    text_window = shown[start:end]
+    if len(window) != len(text_window):
+        text_window = window  # not aligned: show the normalized form
+    spans = sorted(m.span() for p in patterns for m in p.finditer(window))
     out = ["…" if start > 0 else ""]
-    pos = start
-    for a, b in merged:
-        if a >= end:
-            break
-        if b <= start:
+    pos = 0
+    for a, b in spans:
+        if a < pos:  # overlapping matches: extend the open mark
+            a = pos
+        if a >= b:
             continue
-        a, b = max(a, start), min(b, end)
-        out += [shown[pos:a], mark[0], shown[a:b], mark[1]]
+        out += [text_window[pos:a], mark[0], text_window[a:b], mark[1]]
         pos = b
-    out += [shown[pos:end], "…" if end < len(shown) else ""]
+    out += [text_window[pos:], "…" if end < len(shown) else ""]
     return _NEWLINES.sub(" ", "".join(out))
-
-
-def _batched(items: Sequence[Any]) -> Iterator[Sequence[Any]]:
-    for i in range(0, len(items), _BATCH):
-        yield items[i : i + _BATCH]

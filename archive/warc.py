@@ -77,6 +77,22 @@ def export_warc(
     return count
 
 
+def write_capture_records(
+    archive: Archive,
+    writer: WARCWriter,
+    capture: dict[str, Any],
+    record_ids: dict[int, str] | None = None,
+) -> None:
+    """Write one capture's ``request`` and ``response`` (or ``revisit``) records to ``writer``.
+
+    ``capture`` is a row of :meth:`Archive.iter_captures` (a row of ``captures_for_url`` with
+    ``refers_to_url`` and ``refers_to_fetched_at`` added for a revisit). ``record_ids`` maps
+    capture ids to the response record ids already written (a revisit refers to its original
+    through it) and is updated; pass the same dict for every capture of one file.
+    """
+    _write_capture(archive, writer, capture, {} if record_ids is None else record_ids)
+
+
 def _write_capture(
     archive: Archive, writer: WARCWriter, cap: dict[str, Any], record_ids: dict[int, str]
 ) -> None:

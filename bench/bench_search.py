@@ -233,7 +233,7 @@ _MATCH_PAGE = text("SELECT rowid FROM search_fts WHERE search_fts MATCH :q LIMIT
 
 def index_only(arc: Archive, query: str) -> tuple[int, list[int]]:
     """Parse, compile, count and first 20 ids in index order: the index's own cost."""
-    match = {"q": compile_fts(parse_query(query))}
+    match = {"q": compile_fts(parse_query(query)), "lo": 0, "hi": (1 << 63) - 1}
     with arc.engine.connect() as conn:
         total = conn.execute(_FTS_COUNT, match).scalar_one()
         return total, list(conn.execute(_MATCH_PAGE, match).scalars())

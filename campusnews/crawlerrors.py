@@ -39,6 +39,8 @@ def describe_failure(failure: TwistedFailure) -> tuple[str, str, int | None]:
         return "http_error", f"HTTP {status}", status
     if isinstance(exc, IgnoreRequest) and "redirect" in str(exc).lower():
         return "redirect_loop", str(exc), None
+    if isinstance(exc, IgnoreRequest) and "robots.txt" in str(exc).lower():
+        return "robots", str(exc), None
     for types, reason in _BY_TYPE:
         if isinstance(exc, types):
             return reason, str(exc) or type(exc).__name__, None

@@ -12,7 +12,10 @@ import os
 from typing import Any
 
 from archive import Archive, ArticleIn, CaptionIn, CaptureIn, CreditIn
+from scrapy.exceptions import CloseSpider
+from twisted.internet import task
 
+from campusnews.alerts import alert_settings, coverage_alerts
 from campusnews.extract import EXTRACTOR_VERSION, canonicalize_url
 from campusnews.extract.types import Article
 from campusnews.items import CapturedPage, Failure
@@ -97,7 +100,18 @@ def capture_record(item: CapturedPage, run_id: int | None) -> CaptureIn | None:
 
 
 class ArchivePipeline:
-    """Record every capture, store articles (new / changed / unchanged / alias), record failures."""
+    """Record every capture, store articles (new / changed / unchanged / alias), record failures.
+
+    Also owns the run's bookkeeping: the site's crawl lock (``archive.locks``; a crawl of a
+    site that another live process is crawling closes at once with finish reason and status
+    ``locked``), the run row, stale runs of dead processes, and the coverage alerts stored
+    with the run (``campusnews.alerts``).
+
+    Settings: ``CAMPUSNEWS_DB``; ``CAMPUSNEWS_LOCK`` (default True), ``CAMPUSNEWS_LOCK_STALE``
+    (seconds without heartbeat before another host may take the lock, default 600),
+    ``CAMPUSNEWS_LOCK_HEARTBEAT`` (seconds, default 30); ``CAMPUSNEWS_ALERT_DROP``,
+    ``CAMPUSNEWS_ALERT_MIN_ARTICLES`` (see ``campusnews.alerts``).
+    """
 
     def __init__(self, crawler: Any) -> None:
         self.crawler = crawler
@@ -106,8 +120,15 @@ class ArchivePipeline:
             "CAMPUSNEWS_DB", "sqlite:///campusnews.db"
         )
         self.mode: str = settings.get("CAMPUSNEWS_MODE", "full")
+        self.use_lock = settings.getbool("CAMPUSNEWS_LOCK", True)
+        self.lock_stale = settings.getfloat("CAMPUSNEWS_LOCK_STALE", 600.0)
+        self.lock_heartbeat = settings.getfloat("CAMPUSNEWS_LOCK_HEARTBEAT", 30.0)
+        self.alert_drop, self.alert_min = alert_settings(settings)
         self.archive: Archive | None = None
         self.run_id: int | None = None
+        self.site: str | None = None
+        self.locked = False  # another process holds the site: nothing was started
+        self._beat: task.LoopingCall | None = None
 
     @classmethod
     def from_crawler(cls, crawler: Any) -> ArchivePipeline:
@@ -119,24 +140,87 @@ class ArchivePipeline:
 
     def open_spider(self) -> None:
         spider = self.crawler.spider
+        self.site = spider.site_key
+        mode = getattr(spider, "mode", None) or self.mode
         self.archive = Archive(self.db_url)
-        self.run_id = self.archive.start_run(spider.site_key, self.mode)
-        self.stats.set_value(STAT.format("run_id"), self.run_id)
         self.stats.set_value(STAT.format("db"), self.archive.url)
+        self.stats.set_value(STAT.format("mode"), mode)
+        if self.use_lock:
+            got = self.archive.acquire_lock(self.site, stale_after=self.lock_stale)
+            if not got.acquired:
+                assert got.holder is not None
+                self.locked = True
+                self.stats.set_value(STAT.format("status"), "locked")
+                self.stats.set_value(STAT.format("locked_by"), got.holder.describe())
+                logger.warning("%s is being crawled by %s: skipped", self.site, got.holder.describe())
+                raise CloseSpider("locked")
+            if got.taken_over is not None:
+                old = got.taken_over
+                self.stats.set_value(STAT.format("lock_taken_over"), old.describe())
+                logger.warning("took over the stale crawl lock of %s", old.describe())
+        stale = self.archive.mark_stale_runs(self.site)
+        if stale:
+            self.stats.set_value(STAT.format("stale_runs"), stale)
+        self.run_id = self.archive.start_run(self.site, mode)
+        self.stats.set_value(STAT.format("run_id"), self.run_id)
+        if self.use_lock:
+            self.archive.heartbeat_lock(self.site, run_id=self.run_id)
+            if self.lock_heartbeat > 0:
+                self._beat = task.LoopingCall(self._heartbeat)
+                self._beat.start(self.lock_heartbeat, now=False)
+
+    def _heartbeat(self) -> None:
+        if self.archive is not None and self.site is not None:
+            if not self.archive.heartbeat_lock(self.site):
+                logger.error("lost the crawl lock of %s to another process", self.site)
 
     def close_spider(self) -> None:
-        if self.archive is None or self.run_id is None:
+        if self._beat is not None and self._beat.running:
+            self._beat.stop()
+        if self.archive is None:
+            return
+        if self.run_id is None or self.locked:
+            self.archive.close()
             return
         reason = self.stats.get_value("finish_reason") or "finished"
         counts = {
             k: int(self.stats.get_value(STAT.format(k), 0))
             for k in ("pages", "new", "changed", "unchanged", "alias", "failed")
         }
-        listing_ok = self.stats.get_value(STAT.format("listing_ok"), 0)
-        ok = reason == "finished" and listing_ok > 0
+        if getattr(self.crawler.spider, "mode", None) == "recrawl":
+            # No listing in a recrawl: it worked when at least one article came back.
+            reached = sum(counts[k] for k in ("new", "changed", "unchanged", "alias"))
+        else:
+            reached = self.stats.get_value(STAT.format("listing_ok"), 0)
+        ok = reason == "finished" and reached > 0
         status = "ok" if ok else ("interrupted" if reason == "shutdown" else "failed")
         self.stats.set_value(STAT.format("status"), status)
-        self.archive.finish_run(self.run_id, status, counts, stats={"finish_reason": reason})
+        coverage = self.archive.run_coverage(self.run_id)
+        previous = [
+            r["stats"]["coverage"]
+            for r in self.archive.runs(self.site, limit=20)
+            if r["id"] != self.run_id
+            and r["status"] == "ok"
+            and isinstance(r.get("stats"), dict)
+            and isinstance(r["stats"].get("coverage"), dict)
+        ]
+        alerts = coverage_alerts(coverage, previous, self.alert_drop, self.alert_min)
+        if alerts:
+            self.stats.set_value(STAT.format("alerts"), [a["message"] for a in alerts])
+            for a in alerts:
+                logger.warning("%s: layout alert: %s", self.site, a["message"])
+        stats = {
+            "finish_reason": reason,
+            "coverage": coverage,
+            **{
+                k: self.stats.get_value(STAT.format(k))
+                for k in ("skipped_known", "paging_stopped", "due", "lock_taken_over")
+                if self.stats.get_value(STAT.format(k)) is not None
+            },
+        }
+        self.archive.finish_run(self.run_id, status, counts, stats=stats, alerts=alerts)
+        if self.use_lock and self.site is not None:
+            self.archive.release_lock(self.site)
         self.archive.close()
 
     def process_item(self, item: Any) -> Any:

@@ -21,17 +21,33 @@ class CrawlSpec:
     url: str | None = None
     base_url: str | None = None
     max_pages: int | None = None
+    incremental: bool = False
+    urls: tuple[str, ...] = ()  # recrawl these article URLs (no listing)
 
     @property
     def label(self) -> str:
-        return self.site or self.url or "?"
+        return self.site or self.url or (self.urls[0] if self.urls else "?")
+
+    def spider_kwargs(self) -> dict[str, Any]:
+        """Arguments for :class:`~campusnews.spiders.campus.CampusSpider`."""
+        kwargs: dict[str, Any] = {
+            k: v
+            for k, v in (("site", self.site), ("url", self.url), ("base_url", self.base_url),
+                         ("max_pages", self.max_pages))
+            if v is not None
+        }  # fmt: skip
+        if self.incremental:
+            kwargs["incremental"] = "1"
+        if self.urls:
+            kwargs["urls"] = list(self.urls)
+        return kwargs
 
 
 @dataclass(frozen=True, slots=True)
 class CrawlResult:
     spec: CrawlSpec
     site_key: str
-    status: str  # ok | failed | interrupted
+    status: str  # ok | failed | interrupted | locked (skipped: another process crawls it)
     stats: dict[str, Any]
     elapsed: float
 
@@ -39,8 +55,33 @@ class CrawlResult:
     def ok(self) -> bool:
         return self.status == "ok"
 
+    @property
+    def locked(self) -> bool:
+        return self.status == "locked"
+
+    @property
+    def alerts(self) -> list[str]:
+        """Layout-change alert messages of this run (see ``campusnews.alerts``)."""
+        return list(self.stats.get("campusnews/alerts") or [])
+
     def summary(self) -> str:
-        return summary_line(self.site_key, self.stats, self.elapsed)
+        """The one-line summary; a skipped (locked) site says who holds it, alerts follow."""
+        if self.locked:
+            holder = self.stats.get("campusnews/locked_by", "another process")
+            return f"{self.site_key}: locked (being crawled by {holder}); skipped"
+        line = summary_line(self.site_key, self.stats, self.elapsed)
+        if self.alerts:
+            line += " ALERT " + "; ".join(self.alerts)
+        return line
+
+    def notes(self) -> list[str]:
+        """Other things a scheduler's log should show (a stale lock taken over...)."""
+        out = []
+        if taken := self.stats.get("campusnews/lock_taken_over"):
+            out.append(f"{self.site_key}: took over the stale lock of {taken}")
+        if stale := self.stats.get("campusnews/stale_runs"):
+            out.append(f"{self.site_key}: {stale} earlier run(s) of dead processes marked interrupted")
+        return out
 
 
 def project_settings(db_url: str, **overrides: Any) -> Any:
@@ -55,10 +96,13 @@ def project_settings(db_url: str, **overrides: Any) -> Any:
     return settings
 
 
-def run_crawls(specs: list[CrawlSpec], db_url: str, **overrides: Any) -> list[CrawlResult]:
+def run_crawls(
+    specs: list[CrawlSpec], db_url: str, *, redis_url: str | None = None, **overrides: Any
+) -> list[CrawlResult]:
     """Crawl every spec concurrently in one reactor; blocks until all are done.
 
-    Can be called once per process (Twisted's reactor cannot restart).
+    Can be called once per process (Twisted's reactor cannot restart). With ``redis_url`` each
+    site's frontier is shared in Redis with its workers (see ``campusnews.distributed``).
     """
     from scrapy.crawler import CrawlerProcess
 
@@ -70,10 +114,11 @@ def run_crawls(specs: list[CrawlSpec], db_url: str, **overrides: Any) -> list[Cr
     started = time.monotonic()
     for spec in specs:
         crawler = process.create_crawler(CampusSpider)
-        kwargs = {k: v for k, v in (("site", spec.site), ("url", spec.url),
-                                     ("base_url", spec.base_url), ("max_pages", spec.max_pages))
-                  if v is not None}
-        process.crawl(crawler, **kwargs)
+        if redis_url:  # shared frontier in Redis, per site (see campusnews.distributed)
+            from campusnews.distributed import seeding_settings
+
+            crawler.settings.update(seeding_settings(redis_url, spec), priority="cmdline")
+        process.crawl(crawler, **spec.spider_kwargs())
         crawlers.append((spec, crawler))
     process.start()
     results = []

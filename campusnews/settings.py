@@ -7,8 +7,11 @@ BOT_NAME = "campusnews"
 SPIDER_MODULES = ["campusnews.spiders"]
 NEWSPIDER_MODULE = "campusnews.spiders"
 
-# Name the project and give a way to reach the operator (CAMPUSNEWS_CONTACT fills it in).
+# Name the project and give a way to reach the operator: the spider rewrites this as
+# "campusnews/VERSION (+CONTACT)" from CAMPUSNEWS_CONTACT (setting or environment variable),
+# e.g. CAMPUSNEWS_CONTACT=mailto:newsarchive@example.edu.cn.
 USER_AGENT = "campusnews/0.1 (+https://github.com/campusnews/campusnews)"
+CAMPUSNEWS_CONTACT = None
 ROBOTSTXT_OBEY = True
 
 # Campus servers are small: be gentle by default; profiles may raise or lower this per site.

@@ -1,3 +1,4 @@
 """Imports every subcommand module so they register on the group."""
 
-from campusnews.cli import crawl, extract_cmd  # noqa: F401
+from campusnews.cli import archive_cmds, crawl, extract_cmd  # noqa: F401
+from campusnews.cli import serve  # noqa: F401

@@ -10,6 +10,7 @@ import click
 
 from campusnews.cli import cli
 from campusnews.cli.options import db_option
+from campusnews.cli.scale import redis_option
 from campusnews.profiles import all_profiles, get_profile
 from campusnews.runner import CrawlResult, CrawlSpec, run_crawls
 
@@ -31,10 +32,42 @@ def sites() -> None:
         click.echo(f"{key:<{width}}  {prof.cms or '-':<8}  {prof.base_url:<36}  {prof.name}")
 
 
-def _report(results: list[CrawlResult]) -> int:
+# Exit codes of `crawl` (and `recrawl`), for schedulers; see docs/scheduling.md.
+EXIT_OK = 0
+EXIT_FAILED = 1  # a crawl failed or was interrupted
+EXIT_ALERT = 3  # every crawl ran, but a layout-change alert was raised (--fail-on-alert)
+EXIT_LOCKED = 75  # EX_TEMPFAIL: a site was skipped because another run is crawling it
+
+
+def exit_code(results: list[CrawlResult], fail_on_alert: bool = False) -> int:
+    """The most serious outcome: failed (1) > alert (3, only with ``fail_on_alert``) >
+    locked (75) > ok (0). No result at all is a failure."""
+    if not results or any(not (r.ok or r.locked) for r in results):
+        return EXIT_FAILED
+    if fail_on_alert and any(r.alerts for r in results):
+        return EXIT_ALERT
+    if any(r.locked for r in results):
+        return EXIT_LOCKED
+    return EXIT_OK
+
+
+def _report(results: list[CrawlResult], fail_on_alert: bool = False) -> int:
     for r in results:
+        for note in r.notes():
+            click.echo(note)
         click.echo(r.summary())
-    return 0 if results and all(r.ok for r in results) else 1
+    return exit_code(results, fail_on_alert)
+
+
+def _settings(values: tuple[str, ...]) -> dict[str, str]:
+    """``--set NAME=VALUE`` pairs → Scrapy setting overrides."""
+    out = {}
+    for v in values:
+        name, sep, value = v.partition("=")
+        if not sep or not name:
+            raise click.UsageError(f"--set wants NAME=VALUE, got {v!r}")
+        out[name] = value
+    return out
 
 
 def _base_urls(values: tuple[str, ...], targets: list[str]) -> dict[str, str]:
@@ -54,17 +87,29 @@ def _base_urls(values: tuple[str, ...], targets: list[str]) -> dict[str, str]:
 @cli.command()
 @click.argument("targets", nargs=-1)
 @db_option
+@redis_option
 @click.option("--base-url", "base_urls", multiple=True,
               help="Crawl a profile's site at another address: URL, or KEY=URL (repeatable).")
 @click.option("--max-pages", type=click.IntRange(min=0), help="Listing pages per start URL (0: all).")
 @click.option("--all", "all_sites", is_flag=True, help="Crawl every configured site.")
+@click.option("--incremental", is_flag=True,
+              help="Only articles not yet archived or due for a re-check; stop paging a "
+                   "listing at a page with nothing new.")
+@click.option("--fail-on-alert", is_flag=True,
+              help="Exit 3 when a layout-change alert was raised (field coverage dropped).")
+@click.option("--set", "set_values", multiple=True, metavar="NAME=VALUE",
+              help="Override a Scrapy or CAMPUSNEWS_* setting (repeatable).")
 @click.option("-v", "--verbose", count=True, help="Scrapy's log (-v INFO, -vv DEBUG).")
 def crawl(
     targets: tuple[str, ...],
     db: str,
+    redis: str | None,
     base_urls: tuple[str, ...],
     max_pages: int | None,
     all_sites: bool,
+    incremental: bool,
+    fail_on_alert: bool,
+    set_values: tuple[str, ...],
     verbose: int,
 ) -> None:
     """Crawl sites into the archive.
@@ -72,12 +117,19 @@ def crawl(
     TARGETS are site keys (see `campusnews sites`), profile files (*.toml), or URLs of a
     listing page of a site that has no profile yet (generic discovery finds the article and
     next-page links). Several targets crawl concurrently. Prints progress while crawling and a
-    one-line summary per site; exits non-zero when any crawl failed.
+    one-line summary per site.
+
+    A site that another run is still crawling (its lock in the archive is held by a live
+    process) is skipped. Exit codes: 0 ok, 1 a crawl failed or was interrupted, 2 usage
+    error, 3 layout-change alert (with --fail-on-alert), 75 skipped because locked.
+    See docs/scheduling.md.
 
     \b
     Examples:
       campusnews crawl demo-vsb --base-url http://127.0.0.1:8000
       campusnews crawl https://news.example.edu.cn/xwzx.htm --db archive.db
+      campusnews crawl --all --incremental --fail-on-alert --db archive.db
+      campusnews crawl demo-vsb --redis redis://127.0.0.1:6379/0   # + `campusnews worker`
     """
     if all_sites == bool(targets):
         raise click.UsageError("give site keys / URLs, or --all")
@@ -86,14 +138,15 @@ def crawl(
     specs = []
     for name in names:
         if name.startswith(("http://", "https://")):
-            specs.append(CrawlSpec(url=name, max_pages=max_pages))
+            specs.append(CrawlSpec(url=name, max_pages=max_pages, incremental=incremental))
         else:
             key = get_profile(name).key  # fail fast with a clear message on a bad key/profile
             specs.append(CrawlSpec(site=name, base_url=bases.get(name) or bases.get(key),
-                                   max_pages=max_pages))
-    results = run_crawls(specs, db, LOG_LEVEL=_log_level(verbose))
+                                   max_pages=max_pages, incremental=incremental))
+    overrides = {"LOG_LEVEL": _log_level(verbose), **_settings(set_values)}
+    results = run_crawls(specs, db, redis_url=redis, **overrides)
     click.echo(f"archive: {db}")
-    sys.exit(_report(results))
+    sys.exit(_report(results, fail_on_alert))
 
 
 def _log_level(verbose: int) -> str:

@@ -10,36 +10,49 @@ from campusnews.extract._render import Line, Rendered
 
 # Known CMS families, strongest first. A match is trusted even when it holds no text (an
 # image-only article), because these ids/classes are only ever the article body.
-_CMS_BODY_XPATHS = (
+
+
+def _has_class(el: etree._Element, name: str) -> bool:
+    return name in (el.get("class") or "").split()
+
+
+# Known CMS families, strongest first. A match is trusted even when it holds no text (an
+# image-only article), because these ids/classes are only ever the article body.
+CMS_FAMILIES = (
     # VSB (博达): static export and content.jsp pages
-    "//div[contains(@class, 'v_news_content')]",
-    "//*[starts-with(@id, 'vsb_content')]",
-    "//form[@name='_newscontent_fromname']",
+    lambda el: el.tag == "div" and "v_news_content" in (el.get("class") or ""),
+    lambda el: (el.get("id") or "").startswith("vsb_content"),
+    lambda el: el.tag == "form" and el.get("name") == "_newscontent_fromname",
     # WebPlus (sudy)
-    "//*[contains(@class, 'wp_articlecontent')]",
+    lambda el: "wp_articlecontent" in (el.get("class") or ""),
     # TRS WCM
-    "//*[contains(@class, 'TRS_Editor')]",
+    lambda el: "TRS_Editor" in (el.get("class") or ""),
     # news.nankai.edu.cn
-    "//td[@id='txt']",
+    lambda el: el.tag == "td" and el.get("id") == "txt",
 )
-# One traversal for all families; the family order above decides between matches.
-CMS_BODY_XPATH = etree.XPath(" | ".join(_CMS_BODY_XPATHS))
-CMS_FAMILY_XPATHS = tuple(etree.XPath("self::" + x[2:].replace("//", "")) for x in _CMS_BODY_XPATHS)
 # Common article-body ids/classes of other CMSs; trusted only when they hold real text.
-COMMON_BODY_XPATHS = tuple(
-    etree.XPath(x)
-    for x in (
-        "//*[@id='rwb_zw' or @id='p-detail' or @id='detailContent' or @id='detail_content'"
-        " or @id='zoom' or @id='div_article_content' or @id='Cnt-Main-Article-QQ'"
-        " or @id='article-content-inner' or @id='articleContent' or @id='article_content']",
-        "//*[contains(concat(' ', @class, ' '), ' rm_txt_con ')"
-        " or contains(concat(' ', @class, ' '), ' u-mainText ')"
-        " or contains(concat(' ', @class, ' '), ' caas-body ')"
-        " or contains(concat(' ', @class, ' '), ' article-content ')"
-        " or contains(concat(' ', @class, ' '), ' new_con ')"
-        " or contains(concat(' ', @class, ' '), ' neirong ')"
-        " or contains(concat(' ', @class, ' '), ' page-detail-content ')]",
-    )
+COMMON_BODY_IDS = frozenset(
+    {
+        "rwb_zw",
+        "p-detail",
+        "detailContent",
+        "detail_content",
+        "zoom",
+        "div_article_content",
+        "Cnt-Main-Article-QQ",
+        "article-content-inner",
+        "articleContent",
+        "article_content",
+    }
+)
+COMMON_BODY_CLASSES = (
+    "rm_txt_con",
+    "u-mainText",
+    "caas-body",
+    "article-content",
+    "new_con",
+    "neirong",
+    "page-detail-content",
 )
 MIN_COMMON_CHARS = 40
 NEGATIVE_CLASS_RE = re.compile(
@@ -88,14 +101,13 @@ def _text_weight(line: Line) -> float:
 
 def cms_container(root: etree._Element, rendered: Rendered) -> etree._Element | None:
     """The body element of a recognised CMS family, if the page is one."""
-    found = [el for el in CMS_BODY_XPATH(root) if el in rendered.spans]
-    if found:
-        for family in CMS_FAMILY_XPATHS:
-            for el in found:
-                if family(el):
-                    return el
-    for xp in COMMON_BODY_XPATHS:
-        for el in xp(root):
+    marked = rendered.marked
+    for family in CMS_FAMILIES:
+        for el in marked:
+            if family(el):
+                return el
+    for el in marked:
+        if el.get("id") in COMMON_BODY_IDS or any(_has_class(el, c) for c in COMMON_BODY_CLASSES):
             span = rendered.spans.get(el)
             if (
                 span

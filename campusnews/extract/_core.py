@@ -24,20 +24,11 @@ from campusnews.extract._page import (
 )
 from campusnews.extract._profile import compiled, select
 from campusnews.extract._render import Rendered, render, squash
-from campusnews.extract.processors import parse_date
+from campusnews.extract.processors import credit_chain, date_chain, first_clean
 from campusnews.extract.types import Article, Caption, Credit, DecodeInfo, TextFields
 from campusnews.extract.urls import canonicalize_url
 from campusnews.profiles import Profile
 
-# Widgets that are never article text, wherever they sit (share bars, QR codes, print links).
-JUNK_XPATH = etree.XPath(
-    "//*[self::div or self::span or self::ul or self::p or self::a or self::section]"
-    "[re:test(concat(@class, ' ', @id), "
-    "'(^|[ _-])(share|bdshare\\w*|jiathis\\w*|fenxiang|bshare\\w*|qrcode|ewm|print|toolbar"
-    "|breadcrumb"
-    "|crumbs?|position|location|dqwz|comment\\w*|pinglun|xgxw|related\\w*|pager)([ _-]|$)', 'i')]",
-    namespaces={"re": "http://exslt.org/regular-expressions"},
-)
 HEADER_MAX_LINES = 25
 TRAILER_MAX_LINES = 14
 CANONICAL_XPATH = etree.XPath("//link[@rel='canonical']/@href")
@@ -104,7 +95,7 @@ def extract(
     prof = compiled(profile) if profile else None
     tz = profile.timezone if profile else "Asia/Shanghai"
     warnings: list[str] = []
-    skip = set(JUNK_XPATH(root))
+    skip: set[etree._Element] = set()
     if prof:
         for xp in prof.exclude:
             skip.update(select(xp, root))
@@ -138,7 +129,7 @@ def extract(
     if prof and prof.title is not None:
         els = select(prof.title, root)
         if els:
-            title = _profile_text(els[:1]) or None
+            title = first_clean([text_of(el) for el in els[:1]])
             tspan = rendered.spans.get(els[0])
         else:
             warnings.append("profile selector article.title matched nothing; generic title used")
@@ -164,7 +155,7 @@ def extract(
     date: str | None = None
     if prof and prof.date is not None:
         els = select(prof.date, root)
-        date = parse_date(_profile_text(els), tz) if els else None
+        date = date_chain(tz)([text_of(el) for el in els]) if els else None
         if date is not None:
             used.update(_lines_of(els, rendered))
         if date is None:
@@ -221,7 +212,7 @@ def extract(
                     picked.extend(parse_credit_line(ln.text) or find_labelled_credits(ln.raw))
                 if not texts:
                     t = squash(text_of(el))
-                    picked.extend(parse_credit_line(t) or find_labelled_credits(t))
+                    picked.extend(credit_chain([t]) or find_labelled_credits(t))
             all_credits = picked
         else:
             warnings.append(

@@ -114,7 +114,9 @@ META_STOP_RE = re.compile(
     r"|访问|訪問|人气|人氣|次数|次數|【|】|\[|\]|\||\d{4}[-/.年]\d)"
 )
 # Widget buttons printed before an editor line: 【纠错】 责任编辑：尹世杰
-WIDGET_PREFIX_RE = re.compile(r"^(?:\s*[【\[]\s*(?:纠错|糾錯|打印|关闭|關閉|收藏|返回)\s*[】\]])+\s*")
+WIDGET_PREFIX_RE = re.compile(
+    r"^(?:\s*[【\[]\s*(?:纠错|糾錯|打印|关闭|關閉|收藏|返回)\s*[】\]])+\s*"
+)
 ENCLOSED_RE = re.compile(r"^\s*[【\[（(〔]\s*(?P<inner>.*?)\s*[】\]）)〕]\s*$")
 INLINE_PAREN_RE = re.compile(r"[【\[（(〔](?P<inner>[^【】\[\]（）()〔〕]{2,80})[】\]）)〕]")
 TRAILING_REPORTER_RE = re.compile(

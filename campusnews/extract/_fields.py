@@ -12,12 +12,8 @@ from campusnews.extract._page import text_of
 from campusnews.extract._render import BLOCK_TAGS, CELL_TAGS, SEP, Rendered, squash
 from campusnews.extract.processors import DATE_LABEL_RE, DATE_RE, EN_DATE_RE, parse_date
 
-TITLE_CANDIDATES_XPATH = etree.XPath(
-    "//h1|//h2|//h3|//*[contains(@class,'title') or contains(@id,'title')"
-    " or contains(@class,'Title')"
-    " or contains(@id,'Title') or contains(@class,'tit') or contains(@class,'headline')"
-    " or contains(@class,'biaoti') or contains(@class,'new_bt')]"
-)
+# class/id words of headline boxes (title, arti_title, h-title, detail_tit, new_bt, biaoti...)
+TITLE_CLASS_RE = re.compile(r"tit|headline|biaoti|new_bt", re.I)
 TITLE_SITE_SEP_RE = re.compile(r"\s*(?:_|\||｜|--|-|<|\s@\s|::)\s*")
 TITLE_EDGE_RE = re.compile(r"^[\s\-_|｜·•>»:：]+|[\s\-_|｜·•<«]+$")
 SOURCE_LABEL_RE = re.compile(rf"(?:{_SOURCE_ALT})\s*[:：]\s*")
@@ -54,7 +50,15 @@ def find_title(
 ) -> tuple[str | None, tuple[int, int] | None]:
     """The printed headline and its line span (None span when taken from ``<title>``)."""
     best: tuple[float, str, tuple[int, int] | None] | None = None
-    for el in TITLE_CANDIDATES_XPATH(root):
+    classed = [
+        el
+        for el in rendered.marked
+        if TITLE_CLASS_RE.search(f"{el.get('class') or ''} {el.get('id') or ''}")
+    ]
+    candidates = sorted(
+        {*rendered.headings, *classed}, key=lambda el: rendered.spans.get(el, (0, 0))[0]
+    )
+    for el in candidates:
         span = rendered.spans.get(el)
         if span is None and (el.tag in BLOCK_TAGS or el.tag in CELL_TAGS):
             continue  # a hidden or skipped block
@@ -64,15 +68,18 @@ def find_title(
             texts = [ln.text for ln in lines if ln.text]
             if not texts or len(texts) > 3:
                 continue
-            if all(ln.link_chars >= len(ln.text) for ln in lines if ln.text):
-                continue  # headlines of other stories
             text = " ".join(texts)
+            linked = all(ln.link_chars >= len(ln.text) for ln in lines if ln.text)
+            if linked and not (tag_title and tag_title.startswith(text)):
+                continue  # headlines of other stories (a blog's permalinked own headline stays)
         else:
             text = squash(text_of(el))
         text = TITLE_EDGE_RE.sub("", text)
         if not (2 <= len(text) <= MAX_TITLE_CHARS):
             continue
         score = _similarity(text, tag_title) if tag_title else 0.5
+        if tag_title and tag_title.startswith(text[:6]):
+            score += 0.1  # <title> is "headline-column-site": the headline comes first
         if el.tag == "h1":
             score += 0.08
         elif el.tag in ("h2", "h3"):
@@ -91,7 +98,12 @@ def find_title(
     if container_start is not None:
         for i in range(container_start - 1, max(-1, container_start - 15), -1):
             ln = rendered.lines[i]
-            usable = ln.heading and ln.text and ln.link_chars < len(ln.text)
+            # a linked heading is another story's, unless <title> repeats it (a blog permalink)
+            usable = (
+                ln.heading
+                and ln.text
+                and (ln.link_chars < len(ln.text) or (len(ln.text) >= 4 and ln.text in tag_title))
+            )
             if (
                 usable
                 and len(ln.text) <= MAX_TITLE_CHARS

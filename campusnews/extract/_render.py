@@ -83,6 +83,23 @@ BLOCK_TAGS = frozenset(
     }
 )
 CELL_TAGS = frozenset({"td", "th"})
+# Widgets that are never article text, wherever they sit (share bars, QR codes, print links,
+# breadcrumbs, comment boxes, related-story boxes, pagers): matched on class + id.
+JUNK_CLASS_RE = re.compile(
+    r"(?:^|[ _-])(?:share|bdshare\w*|jiathis\w*|fenxiang|bshare\w*|qrcode|ewm|print|toolbar"
+    r"|breadcrumb|crumbs?|position|location|dqwz|comment\w*|pinglun|xgxw|related\w*|pager)"
+    r"(?:[ _-]|$)",
+    re.I,
+)
+JUNK_TAGS = frozenset({"div", "span", "ul", "p", "a", "section"})
+# class/id words that article parts carry (container families, headline boxes)
+MARK_CLASS_RE = re.compile(
+    r"v_news_content|vsb_content|wp_articlecontent|TRS_Editor|^txt\b| txt$|rwb_zw|p-detail"
+    r"|detailContent|detail_content|zoom|div_article_content|Cnt-Main-Article-QQ"
+    r"|article-content|articleContent|article_content|rm_txt_con|u-mainText|caas-body|new_con"
+    r"|neirong|page-detail-content|title|tit|headline|biaoti|new_bt",
+    re.I,
+)
 HIDDEN_STYLE_RE = re.compile(r"display\s*:\s*none|visibility\s*:\s*hidden", re.I)
 CENTER_STYLE_RE = re.compile(r"text-align\s*:\s*center", re.I)
 RIGHT_STYLE_RE = re.compile(r"text-align\s*:\s*right", re.I)
@@ -127,16 +144,13 @@ class Line:
 class Rendered:
     lines: list[Line]
     spans: dict[etree._Element, tuple[int, int]] = field(default_factory=dict)
+    # visible elements whose class/id (or form name) may mark an article part, in page order:
+    # what the container and title finders look at instead of querying the whole tree again
+    marked: list[etree._Element] = field(default_factory=list)
+    headings: list[etree._Element] = field(default_factory=list)  # h1-h3
 
     def span(self, el: etree._Element) -> tuple[int, int] | None:
         return self.spans.get(el)
-
-
-def _is_hidden(el: etree._Element) -> bool:
-    style = el.get("style")
-    if style and HIDDEN_STYLE_RE.search(style):
-        return True
-    return el.get("hidden") is not None
 
 
 def _has_block_child(el: etree._Element) -> bool:
@@ -144,45 +158,27 @@ def _has_block_child(el: etree._Element) -> bool:
 
 
 class _Walker:
-    __slots__ = (
-        "a_depth",
-        "buf",
-        "buf_cap",
-        "buf_center",
-        "buf_head",
-        "buf_link",
-        "buf_owner",
-        "buf_right",
-        "cap",
-        "center",
-        "head",
-        "imgs",
-        "lines",
-        "owners",
-        "right",
-    )
+    """Accumulates inline text into lines; ``ctx`` is a stack of the enclosing block's facts."""
+
+    __slots__ = ("a_depth", "buf", "buf_ctx", "buf_link", "ctx", "imgs", "lines")
 
     def __init__(self) -> None:
         self.lines: list[Line] = []
         self.buf: list[str] = []
         self.imgs: list[str] = []
         self.buf_link = 0
-        self.buf_owner: etree._Element | None = None
-        self.buf_center = self.buf_right = self.buf_cap = self.buf_head = False
-        self.owners: list[etree._Element] = []
-        self.center: list[bool] = [False]
-        self.right: list[bool] = [False]
-        self.cap: list[bool] = [False]
-        self.head: list[bool] = [False]
+        # (owner, center, right, caption_hint, heading) of the innermost block
+        self.ctx: list[tuple[etree._Element | None, bool, bool, bool, bool]] = [
+            (None, False, False, False, False)
+        ]
+        self.buf_ctx = self.ctx[0]
         self.a_depth = 0
 
     def add(self, text: str | None) -> None:
         if not text:
             return
-        if not self.buf:
-            self.buf_owner = self.owners[-1] if self.owners else None
-            self.buf_center, self.buf_right = self.center[-1], self.right[-1]
-            self.buf_cap, self.buf_head = self.cap[-1], self.head[-1]
+        if not self.buf and not self.imgs:
+            self.buf_ctx = self.ctx[-1]
         self.buf.append(text)
         if self.a_depth:
             self.buf_link += len(text.strip())
@@ -193,26 +189,26 @@ class _Walker:
         raw = SEP.join(self.buf)
         text = squash(raw.replace(SEP, ""))
         if text or self.imgs:
-            if not self.buf:
-                self.buf_owner = self.owners[-1] if self.owners else None
-                self.buf_center, self.buf_right = self.center[-1], self.right[-1]
-                self.buf_cap, self.buf_head = self.cap[-1], self.head[-1]
+            owner, center, right, cap, head = self.buf_ctx
             self.lines.append(
                 Line(
                     text,
                     HARD_GAP_RE.sub(SEP, raw),
-                    self.buf_owner,
+                    owner,
                     tuple(self.imgs),
                     min(self.buf_link, len(text)),
-                    self.buf_center,
-                    self.buf_right,
-                    self.buf_cap,
-                    self.buf_head,
+                    center,
+                    right,
+                    cap,
+                    head,
                 )
             )
         self.buf = []
         self.imgs = []
         self.buf_link = 0
+
+
+HEADINGS = frozenset({"h1", "h2", "h3", "h4", "h5", "h6"})
 
 
 def render(root: etree._Element, skip: frozenset[etree._Element] = frozenset()) -> Rendered:
@@ -231,6 +227,9 @@ def render(root: etree._Element, skip: frozenset[etree._Element] = frozenset()) 
     walk = etree.iterwalk(root, events=("start", "end"))
     skipped: set[etree._Element] = set()
     block_cells: set[etree._Element] = set()
+    marked: list[etree._Element] = []
+    headings: list[etree._Element] = []
+    ctx = w.ctx
     for event, el in walk:
         tag = el.tag
         if not isinstance(tag, str):  # comments and processing instructions
@@ -238,42 +237,56 @@ def render(root: etree._Element, skip: frozenset[etree._Element] = frozenset()) 
                 w.add(el.tail)
             continue
         if event == "start":
-            if tag in SKIP_TAGS or el in skip or _is_hidden(el):
+            style = el.get("style")
+            cls = el.get("class")
+            ident = el.get("id")
+            if (
+                tag in SKIP_TAGS
+                or el in skip
+                or (style and HIDDEN_STYLE_RE.search(style))
+                or (
+                    (cls or ident)
+                    and tag in JUNK_TAGS
+                    and JUNK_CLASS_RE.search(f"{cls or ''} {ident or ''}")
+                )
+            ):
                 skipped.add(el)
                 walk.skip_subtree()
                 continue
-            is_block = tag in BLOCK_TAGS or (tag in CELL_TAGS and _has_block_child(el))
-            if is_block:
-                w.flush()
-                if tag in CELL_TAGS:
-                    block_cells.add(el)
+            marked_class = (cls or ident) and MARK_CLASS_RE.search(f"{cls or ''} {ident or ''}")
+            if marked_class or (tag == "form" and el.get("name") == "_newscontent_fromname"):
+                marked.append(el)
+            if tag in ("h1", "h2", "h3"):
+                headings.append(el)
             starts[el] = len(w.lines)
             if tag == "img":
-                src = el.get("src") or el.get("data-src") or el.get("original") or ""
                 if not w.buf and not w.imgs:
-                    w.buf_owner = w.owners[-1] if w.owners else None
-                    w.buf_center = w.center[-1]
-                w.imgs.append(src)
+                    w.buf_ctx = ctx[-1]
+                w.imgs.append(el.get("src") or el.get("data-src") or el.get("original") or "")
                 continue
             if tag in BLOCK_TAGS or tag in CELL_TAGS:
-                w.owners.append(el)
-                style = el.get("style") or ""
+                if tag in BLOCK_TAGS:
+                    w.flush()
+                elif _has_block_child(el):
+                    w.flush()
+                    block_cells.add(el)
+                elif w.buf:
+                    w.add(" ")
+                parent = ctx[-1]
+                style = style or ""
                 align = (el.get("align") or "").lower()
-                w.center.append(
+                right = align == "right" or (bool(style) and bool(RIGHT_STYLE_RE.search(style)))
+                center = (
                     tag == "center"
                     or align == "center"
-                    or bool(CENTER_STYLE_RE.search(style))
-                    or (w.center[-1] and not RIGHT_STYLE_RE.search(style) and align != "left")
+                    or (bool(style) and bool(CENTER_STYLE_RE.search(style)))
+                    or (parent[1] and not right and align != "left")
                 )
-                w.right.append(
-                    align == "right" or bool(RIGHT_STYLE_RE.search(style)) or w.right[-1]
-                )
-                cls = (el.get("class") or "") + " " + (el.get("id") or "")
-                w.cap.append(tag == "figcaption" or bool(CAPTION_CLASS_RE.search(cls)) or w.cap[-1])
-                w.head.append(tag in ("h1", "h2", "h3", "h4", "h5", "h6") or w.head[-1])
-            if tag in CELL_TAGS and w.buf:
-                w.add(" ")
-            if tag == "a":
+                cap = parent[3] or tag == "figcaption"
+                if not cap and (cls or ident):
+                    cap = bool(CAPTION_CLASS_RE.search(f"{cls or ''} {ident or ''}"))
+                ctx.append((el, center, right or parent[2], cap, parent[4] or tag in HEADINGS))
+            elif tag == "a":
                 w.a_depth += 1
             w.add(el.text)
         else:
@@ -283,21 +296,15 @@ def render(root: etree._Element, skip: frozenset[etree._Element] = frozenset()) 
             if tag == "img":
                 w.add(el.tail)
                 continue
-            if tag == "a":
-                w.a_depth -= 1
             if tag in BLOCK_TAGS or tag in CELL_TAGS:
                 if tag in BLOCK_TAGS or el in block_cells:
                     w.flush()
-                w.owners.pop()
-                w.center.pop()
-                w.right.pop()
-                w.cap.pop()
-                w.head.pop()
-            if tag in CELL_TAGS:
-                w.add(" ")
-            start = starts.get(el)
-            if start is not None:
-                spans[el] = (start, len(w.lines))
+                else:
+                    w.add(" ")
+                ctx.pop()
+            elif tag == "a":
+                w.a_depth -= 1
+            spans[el] = (starts[el], len(w.lines))
             w.add(el.tail)
     w.flush()
-    return Rendered(w.lines, spans)
+    return Rendered(w.lines, spans, marked, headings)

@@ -122,7 +122,11 @@ def extract_listing(
     content_type: str | None = None,
     profile: Profile | None = None,
 ) -> ListingLinks:
-    """Article links (absolute, canonical, same host, page order, no duplicates) and next pages."""
+    """Article links (absolute, same host, page order, no duplicates) and next pages.
+
+    Links are returned as published, fragment dropped (CMS-equivalent forms are folded by
+    :func:`canonicalize_url` where identity matters, in the archive).
+    """
     if isinstance(body, bytes):
         from campusnews.normalize import decode_page
 
@@ -152,8 +156,8 @@ def extract_listing(
     nexts = _next_pages(root, base, host, prof.next_page if prof else None)
     if prof and prof.listing_url_re is not None:
         nexts = [u for u in nexts if prof.listing_url_re.search(u)]
-    canon_self = canonicalize_url(url)
+    self_urls = {url, canonicalize_url(url)}
     return ListingLinks(
-        articles=tuple(dict.fromkeys(u for u in links if u != canon_self)),
-        next_pages=tuple(u for u in dict.fromkeys(nexts) if u != canon_self),
+        articles=tuple(dict.fromkeys(u for u in links if u not in self_urls)),
+        next_pages=tuple(u for u in dict.fromkeys(nexts) if u not in self_urls),
     )

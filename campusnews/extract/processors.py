@@ -125,9 +125,38 @@ def credits_from_text(text: str) -> list[Credit]:
     return parse_credit_line(text) or []
 
 
-# The chains used by the extractor (and by profiles, whose selected text runs through them).
+# The chains the extractor runs selected text through (profile selectors, meta fields).
 clean_line = MapCompose(squash, strip_punct_edges)
+"""Each value squashed and trimmed of separators; empty values dropped.
+
+>>> clean_line(["  -金蝶荣誉 ", " ", "学校\u3000新闻"])
+['金蝶荣誉', '学校 新闻']
+"""
 first_clean = Compose(clean_line, TakeFirst())
-join_lines = Compose(MapCompose(squash), lambda v: [x for x in v if x], Join("\n"))
-take_date = Compose(MapCompose(squash, parse_date), TakeFirst())
+"""The first non-empty cleaned value.
+
+>>> first_clean(["", " 党旗飘扬 "])
+'党旗飘扬'
+"""
+join_lines = Compose(MapCompose(squash), Join("\n"))
+"""Values squashed and joined one per line.
+
+>>> join_lines([" a ", "b\u3000c"])
+'a\nb c'
+"""
 credit_chain = MapCompose(squash, credits_from_text)
+"""Credits from each credit line (MapCompose flattens the per-line lists).
+
+>>> credit_chain(["编辑：张三", "责任编辑： 王莉莉"])
+[Credit(role='编辑', name='张三'), Credit(role='责任编辑', name='王莉莉')]
+"""
+
+
+@cache
+def date_chain(tz: str = "Asia/Shanghai") -> Compose:
+    """The first date found in a list of texts, in zone ``tz`` (one chain per zone, cached).
+
+    >>> date_chain()(["点击：12", "发布时间：2024-04-15 14:43"])
+    '2024-04-15T14:43:00+08:00'
+    """
+    return Compose(MapCompose(squash, lambda t: parse_date(t, tz)), TakeFirst())

@@ -12,12 +12,16 @@ from __future__ import annotations
 from dataclasses import asdict, dataclass, field
 from typing import Any, Literal
 
+from campusnews.normalize.info import DecodeInfo
+
+__all__ = ["Article", "Caption", "Credit", "DecodeInfo", "ListingLinks", "Script", "TextFields"]
+
 Script = Literal["hans", "hant"]
 
 
 @dataclass(frozen=True, slots=True)
 class Credit:
-    """One editorial credit: a role as printed (作者, 摄影, 责任编辑, 供稿单位, ...) and one name."""
+    """One editorial credit: a role as printed (作者, 摄影, 责任编辑, ...) and one name."""
 
     role: str
     name: str
@@ -44,19 +48,6 @@ class TextFields:
     @property
     def body_text(self) -> str:
         return "\n".join(self.body)
-
-
-@dataclass(frozen=True, slots=True)
-class DecodeInfo:
-    """How the raw bytes became text (recorded with every capture)."""
-
-    encoding: str
-    source: str  # bom | declared | utf8-valid | detected | min-errors | hint | text
-    declared: str | None
-    contradicted_declared: bool
-    errors: int
-    error_rate: float
-    suspect: bool = False
 
 
 @dataclass(frozen=True, slots=True)

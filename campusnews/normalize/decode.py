@@ -28,7 +28,7 @@ from functools import cached_property
 import chardet
 
 from campusnews.exceptions import DecodeError
-from campusnews.extract.types import DecodeInfo
+from campusnews.normalize.info import DecodeInfo
 from campusnews.normalize._tables import common_han
 from campusnews.normalize.charset import (
     BIG5HKSCS,

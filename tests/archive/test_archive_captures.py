@@ -6,7 +6,7 @@ import zlib
 from datetime import UTC, datetime
 
 import pytest
-from archive_factories import HTML, SITE, T0, capture
+from tests.archive.archive_factories import HTML, SITE, T0, capture
 from sqlalchemy import func, select
 
 from archive import Archive

@@ -11,7 +11,7 @@ from collections import Counter
 from pathlib import Path
 from typing import Any
 
-from archive_factories import HTML, article, capture
+from tests.archive.archive_factories import HTML, article, capture
 from sqlalchemy import func, select
 
 from archive import Archive
@@ -83,7 +83,7 @@ def _open(url: str) -> None:
 KILL_SCRIPT = """
 import sys
 from archive import Archive
-from archive_factories import article, capture
+from tests.archive.archive_factories import article, capture
 with Archive(sys.argv[1]) as arc:
     for n in range(1, 10_000):
         cap = arc.record_capture(capture(article(n).url, b"page %d" % n))

@@ -7,7 +7,7 @@ import sys
 from pathlib import Path
 
 import pytest
-from archive_factories import SITE, article
+from tests.archive.archive_factories import SITE, article
 from sqlalchemy import func, select, update
 from sqlalchemy.exc import SQLAlchemyError
 

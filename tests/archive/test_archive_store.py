@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from dataclasses import replace
 
-from archive_factories import HTML, SITE, T0, article, capture
+from tests.archive.archive_factories import HTML, SITE, T0, article, capture
 from sqlalchemy import func, select
 
 from archive import Archive

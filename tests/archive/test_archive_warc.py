@@ -7,7 +7,7 @@ import subprocess
 import sys
 from pathlib import Path
 
-from archive_factories import HTML, capture
+from tests.archive.archive_factories import HTML, capture
 from warcio.archiveiterator import ArchiveIterator
 
 from archive import Archive

@@ -8,12 +8,12 @@ import json
 from typing import Any
 
 import pytest
-from test_search import ARTICLES
 
 from archive import Archive
 from archive.export import COLUMNS, export_rows
 from archive.search import reindex
 from campusnews.exceptions import QueryError
+from tests.archive.test_search import ARTICLES
 
 
 @pytest.fixture

@@ -4,10 +4,9 @@ from __future__ import annotations
 
 import json
 
-from test_search import ARTICLES
-
 from archive import Archive
 from archive.stats import stats
+from tests.archive.test_search import ARTICLES
 
 
 def test_stats_all_sites(archive: Archive) -> None:

@@ -51,13 +51,14 @@ def test_is_article_url(url, expected):
     assert is_article_url(url) is expected
 
 
-# (file, page URL, article count verified by reading the page, first, last, next pages)
+# (file, page URL, article count verified by reading the page, first, last, next pages).
+# Links come back as published (the mirrors rewrote .htm to .html), fragment dropped.
 LISTINGS = [
     (
         "GodKeawa__FudanMirror/24256__list.html",
         "https://cs.fudan.edu.cn/24256/list.htm",
         18,  # the 18 c24256 items of the main list; sidebar columns 24257-24259 excluded
-        "https://cs.fudan.edu.cn/fa/19/c24256a719385/page.htm",
+        "https://cs.fudan.edu.cn/fa/19/c24256a719385/page.html",
         "https://cs.fudan.edu.cn/8b/46/c24256a691014/page.htm",
         ("https://cs.fudan.edu.cn/24256/list2.htm",),
     ),
@@ -73,8 +74,8 @@ LISTINGS = [
         "bkichen__tztvu_com_cn/xwgg__xxyw.html",
         "http://www.tztvu.com.cn/xwgg/xxyw.htm",
         10,  # the pager's 下页 is javascript:; on this copy, so no next page
-        "http://www.tztvu.com.cn/info/1030/17830.htm",
-        "http://www.tztvu.com.cn/info/1030/17810.htm",
+        "http://www.tztvu.com.cn/info/1030/17830.html",
+        "http://www.tztvu.com.cn/info/1030/17810.html",
         (),
     ),
     (
@@ -130,3 +131,16 @@ def test_listing_generic_next_and_numbered_pager():
         "http://news.example.edu.cn/info/1012/1.htm",
     )
     assert links.next_pages == ("http://news.example.edu.cn/xwzx/list2.htm",)
+
+
+@pytest.mark.corpus
+def test_listing_with_profile_selectors():
+    from campusnews.profiles import get_profile
+
+    page = shared_file("corpus", "GodKeawa__FudanMirror/24256__list.html").read_bytes()
+    links = extract_listing(
+        "https://cs.fudan.edu.cn/24256/list.htm", page, profile=get_profile("fudan-cs")
+    )
+    assert len(links.articles) == 18
+    assert links.articles[0] == "https://cs.fudan.edu.cn/fa/19/c24256a719385/page.html"
+    assert links.next_pages == ("https://cs.fudan.edu.cn/24256/list2.htm",)

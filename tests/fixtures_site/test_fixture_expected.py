@@ -11,10 +11,11 @@ from fixtures.server import SITE_KEYS, Site, expected_articles
 from fixtures.site.common import to_simplified
 from tests.fixtures_site._helpers import decode, page_text, squeeze
 
-ISO = re.compile(r"\d{4}-\d{2}-\d{2}(T\d{2}:\d{2}\+08:00)?")
+ISO = re.compile(r"\d{4}-\d{2}-\d{2}(T\d{2}:\d{2}:00\+08:00)?")
 KEYS = {
     "path", "aliases", "title", "date", "source", "body", "captions", "credits", "title_norm",
     "source_norm", "body_norm", "captions_norm", "credits_norm", "script", "mirror",
+    "listed_on", "must_not", "encoding", "declared", "column", "date_raw",
 }  # fmt: skip
 CASES = [(k, a["path"]) for k in SITE_KEYS for a in expected_articles(k)]
 
@@ -51,6 +52,10 @@ def test_fields_occur_in_the_page(sites: dict[str, Site], key: str, path: str) -
         fields += [art["source"]] if art["source"] else []
     for field in fields:
         assert squeeze(field) in text, field
+    if art["date_raw"]:
+        assert squeeze(art["date_raw"]) in text
+    else:
+        assert art["date"] is None
     html = decode(sites[key].pages[path].body, art["encoding"])
     for cap in art["captions"]:
         assert f'src="{cap["image_url_path"]}"' in html

@@ -10,7 +10,7 @@ import re
 from pathlib import Path
 
 import pytest
-from normalize_shared import shared_dir
+from tests.normalize.normalize_shared import shared_dir
 
 from campusnews.normalize import decode_page, pinyin_decision
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 import difflib
 
 import pytest
-from normalize_vectors import PAGE_CASES, page
+from tests.normalize.normalize_vectors import PAGE_CASES, page
 
 from campusnews.exceptions import DecodeError
 from campusnews.normalize import declared_charset, decode_page

@@ -7,7 +7,7 @@ import re
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
-from normalize_vectors import PINYIN_CASES
+from tests.normalize.normalize_vectors import PINYIN_CASES
 
 from campusnews.normalize import PinyinDecision, PinyinStats, pinyin_decision, strip_pinyin
 

@@ -7,7 +7,7 @@ from collections.abc import Callable
 
 import opencc
 import pytest
-from normalize_vectors import SIMP_IDEMPOTENT, T2S_CASES, TITLES_SIMP
+from tests.normalize.normalize_vectors import SIMP_IDEMPOTENT, T2S_CASES, TITLES_SIMP
 
 from campusnews.normalize import detect_script, to_simplified
 from campusnews.normalize.script import script_counts
