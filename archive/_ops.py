@@ -44,9 +44,7 @@ def known_articles(s: Session, site: str) -> dict[str, dict[str, Any]]:
     return out
 
 
-def article_ids(
-    s: Session, site: str | None, since: date | None, until: date | None
-) -> list[int]:
+def article_ids(s: Session, site: str | None, since: date | None, until: date | None) -> list[int]:
     """Article ids by id, filtered by site and the latest version's day (inclusive)."""
     stmt = select(Article.id).join(Version, Version.id == Article.latest_version_id)
     if site is not None:

@@ -80,9 +80,7 @@ def create_table(conn: Connection) -> None:
 
 
 def _holder(row: Any) -> LockHolder:
-    return LockHolder(
-        row.site, row.pid, row.host, row.run_id, row.acquired_at, row.heartbeat_at
-    )
+    return LockHolder(row.site, row.pid, row.host, row.run_id, row.acquired_at, row.heartbeat_at)
 
 
 def is_stale(holder: LockHolder, now: datetime, stale_after: float, host: str) -> bool:
@@ -122,9 +120,7 @@ def acquire(
 ) -> LockResult:
     """Take the site's lock inside the caller's write transaction (see module docstring)."""
     now = datetime.now(UTC)
-    row = s.execute(
-        select(crawl_locks).where(crawl_locks.c.site == site).with_for_update()
-    ).first()
+    row = s.execute(select(crawl_locks).where(crawl_locks.c.site == site).with_for_update()).first()
     values = {"pid": pid, "host": host, "run_id": run_id, "acquired_at": now, "heartbeat_at": now}
     if row is None:
         # A concurrent insert of the same site fails on the primary key; the caller retries

@@ -302,7 +302,9 @@ def search(
 
     The query may be empty when a filter is given (hits are then listed by date). ``sort`` is
     ``"relevance"`` (bm25 / ts_rank, title weighted) or ``"date"`` (newest first, undated
-    last). ``mark`` surrounds each match in the snippet. Raises
+    last). ``mark`` surrounds each match in the snippet, which is plain text: an HTML view
+    should pass markers that cannot occur in text (e.g. ``("\x02", "\x03")``), escape the
+    snippet, then replace the markers with its tags. Raises
     :class:`~campusnews.exceptions.QueryError` for a malformed query.
     """
     if sort not in ("relevance", "date"):
@@ -474,14 +476,15 @@ def make_snippet(
     text_window = shown[start:end]
     if len(window) != len(text_window):
         text_window = window  # not aligned: show the normalized form
-    spans = sorted(m.span() for p in patterns for m in p.finditer(window))
+    spans: list[tuple[int, int]] = []
+    for a, b in sorted(m.span() for p in patterns for m in p.finditer(window)):
+        if spans and a <= spans[-1][1]:  # overlapping or touching matches: one mark
+            spans[-1] = (spans[-1][0], max(b, spans[-1][1]))
+        else:
+            spans.append((a, b))
     out = ["…" if start > 0 else ""]
     pos = 0
     for a, b in spans:
-        if a < pos:  # overlapping matches: extend the open mark
-            a = pos
-        if a >= b:
-            continue
         out += [text_window[pos:a], mark[0], text_window[a:b], mark[1]]
         pos = b
     out += [text_window[pos:], "…" if end < len(shown) else ""]

@@ -17,7 +17,6 @@ from __future__ import annotations
 import argparse
 import hashlib
 import random
-import resource
 import statistics
 import subprocess
 import sys
@@ -203,13 +202,24 @@ def build(url: str, n: int, seed: int = 7) -> None:
     print(f"built {n} articles: insert {t1 - t0:.1f} s, index {t2 - t1:.1f} s")
 
 
-# Words by length; the two-word queries last. Frequencies differ widely on purpose.
+# Words by length, the two-word queries last: campus words (frequent: the templated lead
+# sentence uses them), then words of the Zipf vocabulary at ranks ~1,000, ~5,000 and ~20,000
+# (in about 2.5 %, 0.5 % and 0.2 % of articles).
 QUERIES = {
-    1: ["党", "校", "疫", "鑫", "馆"],
-    2: ["疫情", "学院", "校友", "党建", "讲座"],
-    3: ["图书馆", "实验室", "研究生", "毕业生", "运动会"],
-    4: ["疫情防控", "党建工作", "科研项目", "教学改革", "国际学术"],
-    0: ["疫情 防控", "学院 讲座", "校友 座谈"],
+    1: ["党", "校", "疫", "鑫", "馆", "鹿", "盘", "笑"],
+    2: ["疫情", "学院", "校友", "党建", "讲座", "鹿死", "一盘", "买笑"],
+    3: ["图书馆", "实验室", "研究生", "毕业生", "运动会", "鹿死谁", "一盘散", "买笑追"],
+    4: [
+        "疫情防控",
+        "党建工作",
+        "科研项目",
+        "教学改革",
+        "国际学术",
+        "鹿死谁手",
+        "一盘散沙",
+        "买笑追欢",
+    ],
+    0: ["疫情 防控", "学院 讲座", "校友 座谈", "鹿死 谁手", "一盘 散沙"],
 }
 _FIELDS_LIKE = (
     "(v.title_norm LIKE {p} OR v.body_norm LIKE {p}"
@@ -322,7 +332,10 @@ def export_child(url: str, out: str, site: str | None) -> None:
     with open(out, "w", encoding="utf-8", newline="") as f:
         n = export_rows(arc, "jsonl", f, site=site) if site else export_rows(arc, "jsonl", f)
     secs = time.perf_counter() - t
-    rss_mb = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+    # VmHWM, not ru_maxrss: Linux carries ru_maxrss over from the forking parent across exec.
+    status = Path("/proc/self/status").read_text()
+    hwm = [line for line in status.splitlines() if line.startswith("VmHWM:")]
+    rss_mb = int(hwm[0].split()[1]) / 1024 if hwm else float("nan")
     print(f"{n} {secs:.2f} {rss_mb:.0f} {Path(out).stat().st_size / 1e6:.0f}")
 
 
@@ -345,6 +358,7 @@ def main() -> None:
     ap.add_argument("--db", help="SQLite file to build or reuse (default: a temp file)")
     ap.add_argument("--reps", type=int, default=50, help="timed runs per query")
     ap.add_argument("--like-reps", type=int, default=3, help="timed runs per LIKE scan")
+    ap.add_argument("--skip-export", action="store_true", help="time the queries only")
     ap.add_argument("--export-child", help=argparse.SUPPRESS)
     ap.add_argument("--url", help=argparse.SUPPRESS)
     ap.add_argument("--site", help=argparse.SUPPRESS)
@@ -360,7 +374,8 @@ def main() -> None:
             build(url, args.n)
         print(f"database {db}: {db.stat().st_size / 1e6:.0f} MB")
         bench_queries(url, args.reps, args.like_reps)
-        bench_export(url, tmp)
+        if not args.skip_export:
+            bench_export(url, tmp)
 
 
 if __name__ == "__main__":

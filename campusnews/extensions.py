@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import sys
 import time
 from typing import Any
@@ -36,7 +37,10 @@ class Progress:
 
     @classmethod
     def from_crawler(cls, crawler: Any) -> Progress:
-        ext = cls(crawler, crawler.settings.getfloat("CAMPUSNEWS_PROGRESS_INTERVAL", 2.0))
+        # The environment variable lets a scheduler or a test silence progress without -s.
+        env = os.environ.get("CAMPUSNEWS_PROGRESS_INTERVAL")
+        default = float(env) if env else 2.0
+        ext = cls(crawler, crawler.settings.getfloat("CAMPUSNEWS_PROGRESS_INTERVAL", default))
         crawler.signals.connect(ext.spider_opened, signal=signals.spider_opened)
         crawler.signals.connect(ext.spider_closed, signal=signals.spider_closed)
         return ext

@@ -14,11 +14,13 @@ import logging
 import time
 from email.utils import parsedate_to_datetime
 from typing import Any
+from urllib.parse import urljoin
 
 from scrapy import signals
-from scrapy.exceptions import NotConfigured
+from scrapy.exceptions import IgnoreRequest, NotConfigured
 from scrapy.http import Request, Response
 from scrapy.utils.httpobj import urlparse_cached
+from w3lib.url import safe_url_string
 
 logger = logging.getLogger(__name__)
 
@@ -121,6 +123,27 @@ class Politeness:
         retry = request.replace(dont_filter=True)
         retry.meta[RETRY_AFTER_META] = attempts + 1
         return retry
+
+
+class RedirectLoop:
+    """Fail a redirect back to a URL already in its chain (A → B → A) as a redirect loop.
+
+    Scrapy's dupefilter would otherwise drop the repeated URL silently and the article would
+    vanish without a failure record. Must sit after RedirectMiddleware (600) on the response
+    side, e.g. at 610.
+    """
+
+    REDIRECTS = (301, 302, 303, 307, 308)
+
+    def process_response(self, request: Request, response: Response) -> Response:
+        location = response.headers.get(b"Location")
+        if response.status not in self.REDIRECTS or not location:
+            return response
+        target = safe_url_string(urljoin(request.url, location.decode("latin-1")))
+        chain = [*request.meta.get("redirect_urls", []), request.url]
+        if target in {safe_url_string(u) for u in chain}:
+            raise IgnoreRequest(f"redirect loop: {' -> '.join([*chain, target])}")
+        return response
 
 
 class ConditionalGet:

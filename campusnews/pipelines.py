@@ -11,10 +11,10 @@ import logging
 import os
 from typing import Any
 
-from archive import Archive, ArticleIn, CaptionIn, CaptureIn, CreditIn
 from scrapy.exceptions import CloseSpider
 from twisted.internet import task
 
+from archive import Archive, ArticleIn, CaptionIn, CaptureIn, CreditIn
 from campusnews.alerts import alert_settings, coverage_alerts
 from campusnews.extract import EXTRACTOR_VERSION, canonicalize_url
 from campusnews.extract.types import Article
@@ -44,7 +44,7 @@ class ValidatePipeline:
 
 
 def article_record(site: str, requested_url: str, article: Article) -> ArticleIn:
-    """The archive's input record for one extracted article (original and Simplified side by side)."""
+    """The archive's input record for one extracted article (original and Simplified fields)."""
     o, n = article.original, article.normalized
     return ArticleIn(
         site=site,
@@ -152,7 +152,9 @@ class ArchivePipeline:
                 self.locked = True
                 self.stats.set_value(STAT.format("status"), "locked")
                 self.stats.set_value(STAT.format("locked_by"), got.holder.describe())
-                logger.warning("%s is being crawled by %s: skipped", self.site, got.holder.describe())
+                logger.warning(
+                    "%s is being crawled by %s: skipped", self.site, got.holder.describe()
+                )
                 raise CloseSpider("locked")
             if got.taken_over is not None:
                 old = got.taken_over
@@ -170,9 +172,10 @@ class ArchivePipeline:
                 self._beat.start(self.lock_heartbeat, now=False)
 
     def _heartbeat(self) -> None:
-        if self.archive is not None and self.site is not None:
-            if not self.archive.heartbeat_lock(self.site):
-                logger.error("lost the crawl lock of %s to another process", self.site)
+        if self.archive is None or self.site is None:
+            return
+        if not self.archive.heartbeat_lock(self.site):
+            logger.error("lost the crawl lock of %s to another process", self.site)
 
     def close_spider(self) -> None:
         if self._beat is not None and self._beat.running:
@@ -235,7 +238,12 @@ class ArchivePipeline:
         if item.failure is not None:
             f = item.failure
             archive.record_failure(
-                item.site, item.url, f.reason, f.detail, run_id=self.run_id, http_status=f.http_status
+                item.site,
+                item.url,
+                f.reason,
+                f.detail,
+                run_id=self.run_id,
+                http_status=f.http_status,
             )
             self.stats.inc_value(STAT.format("failed"))
             logger.warning("failed %s: %s %s", item.url, f.reason, f.detail)

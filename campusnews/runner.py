@@ -10,8 +10,6 @@ import time
 from dataclasses import dataclass
 from typing import Any
 
-from campusnews.extensions import summary_line
-
 
 @dataclass(frozen=True, slots=True)
 class CrawlSpec:
@@ -69,6 +67,8 @@ class CrawlResult:
         if self.locked:
             holder = self.stats.get("campusnews/locked_by", "another process")
             return f"{self.site_key}: locked (being crawled by {holder}); skipped"
+        from campusnews.extensions import summary_line  # imports Scrapy: only when crawling
+
         line = summary_line(self.site_key, self.stats, self.elapsed)
         if self.alerts:
             line += " ALERT " + "; ".join(self.alerts)
@@ -78,9 +78,11 @@ class CrawlResult:
         """Other things a scheduler's log should show (a stale lock taken over...)."""
         out = []
         if taken := self.stats.get("campusnews/lock_taken_over"):
-            out.append(f"{self.site_key}: took over the stale lock of {taken}")
+            out.append(f"warning: {self.site_key} took over the stale lock of {taken}")
         if stale := self.stats.get("campusnews/stale_runs"):
-            out.append(f"{self.site_key}: {stale} earlier run(s) of dead processes marked interrupted")
+            out.append(
+                f"warning: {self.site_key}: {stale} run(s) of dead processes marked interrupted"
+            )
         return out
 
 

@@ -45,10 +45,7 @@ def article_age(now: datetime, day: date | None, first_seen: datetime) -> timede
     >>> article_age(now, date(2024, 6, 1), now)  # a date in the future counts as brand new
     datetime.timedelta(0)
     """
-    if day is not None:
-        born = datetime(day.year, day.month, day.day, tzinfo=UTC)
-    else:
-        born = first_seen
+    born = datetime(day.year, day.month, day.day, tzinfo=UTC) if day is not None else first_seen
     return max(timedelta(0), now - born)
 
 
@@ -70,9 +67,7 @@ def recheck_interval(age: timedelta) -> timedelta:
     return OLDEST_INTERVAL
 
 
-def is_due(
-    now: datetime, *, day: date | None, first_seen: datetime, last_seen: datetime
-) -> bool:
+def is_due(now: datetime, *, day: date | None, first_seen: datetime, last_seen: datetime) -> bool:
     """True when an archived article should be fetched again.
 
     >>> now = datetime(2024, 5, 10, 12, tzinfo=UTC)

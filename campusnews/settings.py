@@ -39,6 +39,8 @@ SCHEDULER_MEMORY_QUEUE = "scrapy.squeues.FifoMemoryQueue"
 DOWNLOADER_MIDDLEWARES = {
     # after robots.txt (100): revalidate articles we already hold
     "campusnews.middlewares.ConditionalGet": 120,
+    # response side runs before RedirectMiddleware (600): A -> B -> A is a recorded failure
+    "campusnews.middlewares.RedirectLoop": 610,
     # response side runs before RetryMiddleware (550): Retry-After back-off first
     "campusnews.middlewares.Politeness": 560,
     # response side runs before HttpCompressionMiddleware (590): keep the bytes as received

@@ -16,10 +16,19 @@ DEFAULT_PORT = 8000
 
 @cli.command()
 @db_option
-@click.option("--host", default=DEFAULT_HOST, show_default=True,
-              help="Address to listen on (0.0.0.0 exposes the archive to the network).")
-@click.option("--port", type=click.IntRange(0, 65535), default=DEFAULT_PORT, show_default=True,
-              help="Port to listen on.")
+@click.option(
+    "--host",
+    default=DEFAULT_HOST,
+    show_default=True,
+    help="Address to listen on (0.0.0.0 exposes the archive to the network).",
+)
+@click.option(
+    "--port",
+    type=click.IntRange(0, 65535),
+    default=DEFAULT_PORT,
+    show_default=True,
+    help="Port to listen on.",
+)
 def serve(db: str, host: str, port: int) -> None:
     """Browse and search the archive in a web browser (read-only).
 
@@ -36,10 +45,13 @@ def serve(db: str, host: str, port: int) -> None:
     from campusnews.web import create_app
 
     url = make_url(db)
-    if url.get_backend_name() == "sqlite" and url.database not in (None, "", ":memory:"):
-        if not Path(url.database).is_file():
-            raise click.UsageError(f"no archive at {url.database} (crawl first, or give --db)")
+    file = url.database if url.get_backend_name() == "sqlite" else None
+    if file not in (None, "", ":memory:") and not Path(file).is_file():
+        # Opening a missing SQLite file read-only would create an empty one and fail later.
+        raise click.UsageError(f"no archive at {file} (crawl first, or give --db)")
     app = create_app(db)
-    click.echo(f"campusnews: serving {url.render_as_string(hide_password=True)}"
-               f" on http://{host}:{port}/ (Ctrl-C to stop)")
+    click.echo(
+        f"campusnews: serving {url.render_as_string(hide_password=True)}"
+        f" on http://{host}:{port}/ (Ctrl-C to stop)"
+    )
     run_simple(host, port, app, threaded=True, use_reloader=False, use_debugger=False)

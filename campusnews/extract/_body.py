@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import re
 from dataclasses import replace
-from urllib.parse import urljoin
 
 from campusnews.extract._credits import (
     PHOTO_CREDIT_LINE_RE,
@@ -14,7 +13,9 @@ from campusnews.extract._credits import (
     strip_inline_credits,
 )
 from campusnews.extract._fields import SOURCE_LINE_RE
+from campusnews.extract._page import absolute_url
 from campusnews.extract._render import Line
+from campusnews.extract.processors import DATE_RE
 from campusnews.extract.types import Caption, Credit
 
 CAPTION_PREFIX_RE = re.compile(r"^(?:图为|圖為|图注|圖註|图：|圖：|上图|下图|左图|右图|上圖|下圖)")
@@ -71,11 +72,15 @@ def clean_body(
     base: str,
     skip: set[int],
     offset: int,
-) -> tuple[list[str], list[Caption], list[Credit]]:
-    """Body paragraphs, captions and credits from the container's lines."""
+) -> tuple[list[str], list[Caption], list[tuple[int, Credit]]]:
+    """Body paragraphs, captions and credits from the container's lines.
+
+    Each credit comes with the index of the line it was read from (``offset`` + position), so
+    that credits from profile-selected elements can be merged with them in page order.
+    """
     body: list[str] = []
     captions: list[Caption] = []
-    credits: list[Credit] = []
+    credits: list[tuple[int, Credit]] = []
     last_image: str | None = None
     prev_was_image = False
     pending_role: str | None = None
@@ -98,7 +103,7 @@ def clean_body(
             names = parse_credit_line(f"{pending_role}：{text}")
             pending_role = None
             if names and len(text) <= 20:
-                credits.extend(names)
+                credits.extend((offset + k, c) for c in names)
                 continue
         if seen_text <= 4 and not body and _is_repeat_of_title(text, title):
             continue
@@ -108,9 +113,11 @@ def clean_body(
             continue
         found = parse_credit_line(text)
         if found is not None:
-            credits.extend(found)
+            credits.extend((offset + k, c) for c in found)
             if after_image and text[0] in "（(" and _captionish(line):
-                captions.append(Caption(text, urljoin(base, last_image) if last_image else None))
+                captions.append(
+                    Caption(text, absolute_url(base, last_image) if last_image else None)
+                )
             continue
         if PHOTO_CREDIT_LINE_RE.match(text):
             continue
@@ -119,10 +126,10 @@ def clean_body(
         if SOURCE_LINE_RE.match(text) and len(text) <= 60:
             continue
         stripped, inline = strip_inline_credits(text)
-        credits.extend(inline)
+        credits.extend((offset + k, c) for c in inline)
         if after_image and _captionish(replace(line, text=stripped) if inline else line):
             # a caption is kept as printed, photo credit included: 津南校区中心馆（摄影：吴军辉）
-            captions.append(Caption(text, urljoin(base, last_image) if last_image else None))
+            captions.append(Caption(text, absolute_url(base, last_image) if last_image else None))
             continue
         text = stripped
         if text:
@@ -159,8 +166,6 @@ def zone_credits(lines: list[Line], *, trailer: bool) -> list[Credit]:
             break
         if _is_junk(line) or len(text) <= 4 or SOURCE_LINE_RE.match(text):
             continue
-        from campusnews.extract.processors import DATE_RE
-
         if DATE_RE.match(text) and len(text) <= 40:
             continue
         break

@@ -160,10 +160,3 @@ def density_container(
         if score > best_score:
             best, best_score = el, score
     return best
-
-
-def find_container(
-    root: etree._Element, rendered: Rendered, body: etree._Element, title_end: int | None = None
-) -> etree._Element | None:
-    found = cms_container(root, rendered)
-    return found if found is not None else density_container(rendered, body, title_end)

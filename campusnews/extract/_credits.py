@@ -117,6 +117,8 @@ META_STOP_RE = re.compile(
 WIDGET_PREFIX_RE = re.compile(
     r"^(?:\s*[【\[]\s*(?:纠错|糾錯|打印|关闭|關閉|收藏|返回)\s*[】\]])+\s*"
 )
+# A Taiwan-style dateline after the reporter: 記者 王小明／台北報導 (the place is not a name).
+DATELINE_SUFFIX_RE = re.compile(r"\s*[/／]\s*[\u4e00-\u9fff]{1,8}(?:報導|报导|報道|报道|電|电)\s*$")
 ENCLOSED_RE = re.compile(r"^\s*[【\[（(〔]\s*(?P<inner>.*?)\s*[】\]）)〕]\s*$")
 INLINE_PAREN_RE = re.compile(r"[【\[（(〔](?P<inner>[^【】\[\]（）()〔〕]{2,80})[】\]）)〕]")
 TRAILING_REPORTER_RE = re.compile(
@@ -144,6 +146,9 @@ _SOURCE_ROLES = frozenset(
     {"来源", "來源", "稿件来源", "稿件來源", "信息来源", "信息來源", "文章来源", "文章來源"}
     | {"新闻来源", "新聞來源", "发布者", "發布者"}
 )
+# A role with its descriptor (新闻中心学生摄影记者); a bare label line (责任编辑：).
+DESCRIBED_ROLE_RE = re.compile(rf"(?:{_DESCRIPTOR}|{_DESCRIPTOR_T})(?P<r>{_ROLE_ALT})")
+EMPTY_LABEL_RE = re.compile(rf"\s*[【\[]?\s*(?P<role>{_ROLE_ALT})\s*[:：]\s*")
 _DESCRIPTOR_PREFIX_RE = re.compile(rf"^(?:{_DESCRIPTOR}|{_DESCRIPTOR_T})")
 
 
@@ -153,7 +158,7 @@ def core_role(role: str) -> str:
     >>> core_role("新闻中心学生摄影记者"), core_role("职工通讯员"), core_role("本文作者")
     ('摄影记者', '通讯员', '本文作者')
     """
-    m = re.fullmatch(rf"(?:{_DESCRIPTOR}|{_DESCRIPTOR_T})(?P<r>{_ROLE_ALT})", role)
+    m = DESCRIBED_ROLE_RE.fullmatch(role)
     return m.group("r") if m else role
 
 
@@ -220,6 +225,8 @@ def parse_credit_line(text: str, *, enclosed: bool = False) -> list[Credit] | No
     [Credit(role='文', name='张三'), Credit(role='图', name='张三')]
     >>> parse_credit_line("【纠错】 【责任编辑:王頔】")
     [Credit(role='责任编辑', name='王頔')]
+    >>> parse_credit_line("記者 王小明／台北報導"), parse_credit_line("記者王小明／台北報導")
+    ([Credit(role='記者', name='王小明')], [Credit(role='記者', name='王小明')])
     >>> parse_credit_line("编辑：范 丽")
     [Credit(role='编辑', name='范丽')]
     >>> parse_credit_line("出国前：政治科目会出啥考题？") is None
@@ -232,6 +239,10 @@ def parse_credit_line(text: str, *, enclosed: bool = False) -> list[Credit] | No
     text = text.strip()
     if not text or len(text) > 200:
         return None
+    dateline = DATELINE_SUFFIX_RE.search(text) if ("/" in text or "／" in text) else None
+    if dateline and dateline.start() > 0:
+        # a reporter's byline: as explicit as a bracketed credit
+        text, enclosed = text[: dateline.start()], True
     glued = GLUED_ROLE_RE.match(text) if enclosed else None
     if glued:
         return _pairs(glued.group("role"), glued.group("name"))
@@ -281,7 +292,7 @@ def is_empty_credit_label(text: str) -> str | None:
     >>> is_empty_credit_label("责任编辑："), is_empty_credit_label("正文")
     ('责任编辑', None)
     """
-    m = re.fullmatch(rf"\s*[【\[]?\s*(?P<role>{_ROLE_ALT})\s*[:：]\s*", text)
+    m = EMPTY_LABEL_RE.fullmatch(text)
     return m.group("role") if m else None
 
 

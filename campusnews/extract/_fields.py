@@ -3,12 +3,13 @@
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 from difflib import SequenceMatcher
 
 from lxml import etree
 
 from campusnews.extract._credits import _SOURCE_ALT
-from campusnews.extract._page import text_of
+from campusnews.extract._page import META_DATE_KEYS, text_of
 from campusnews.extract._render import BLOCK_TAGS, CELL_TAGS, SEP, Rendered, squash
 from campusnews.extract.processors import DATE_LABEL_RE, DATE_RE, EN_DATE_RE, parse_date
 
@@ -23,7 +24,6 @@ SOURCE_STOP_RE = re.compile(
     r"|访问|訪問|人气|人氣|次数|次數|【|】|\[|\]|\|"
 )
 SOURCE_LINE_RE = re.compile(rf"^\s*[【\[]?\s*(?:{_SOURCE_ALT})\s*[:：]")
-HEADER_MAX_LINES = 25
 MAX_TITLE_CHARS = 200
 MAX_META_CHARS = 120
 
@@ -150,11 +150,14 @@ def find_date(
     rendered: Rendered,
     regions: list[range],
     trailer: list[int] | range,
-    metas: dict[str, str],
-    meta_keys: tuple[str, ...],
+    metas: Callable[[], dict[str, str]],
     tz: str,
 ) -> tuple[str | None, int | None]:
-    """The publish date and the line it came from (regions are searched in order)."""
+    """The publish date and the line it came from (regions are searched in order).
+
+    ``metas`` gives the page's ``<meta>`` values; it is called only when no printed date is
+    found (the last resort), so most pages never query the head.
+    """
     lines = rendered.lines
     for region in regions:
         first: tuple[str, int] | None = None
@@ -178,8 +181,9 @@ def find_date(
             found = _dates_in(lines[i].raw, tz)
             if found:
                 return found[0][1], i
-    for key in meta_keys:
-        value = metas.get(key)
+    values = metas()
+    for key in META_DATE_KEYS:
+        value = values.get(key)
         if value:
             iso = parse_date(value.replace("T", " "), tz)
             if iso:

@@ -8,13 +8,38 @@ from functools import cache
 
 from lxml import etree
 
+from campusnews.extract._credits import find_labelled_credits, parse_credit_line
+from campusnews.extract._page import absolute_url, text_of
+from campusnews.extract._render import Rendered, squash
+from campusnews.extract.types import Credit
 from campusnews.profiles import Profile, to_xpath
 
 # parsel's CSS translation yields "descendant-or-self::..."; anchored at the document root.
 
 
+# cssselect's class test builds a padded string for every element it looks at; a plain
+# ``contains(@class, 'x')`` first (implied by the full test) rejects most elements cheaply.
+CSS_CLASS_TEST_RE = re.compile(
+    r"@class and (contains\(concat\(' ', normalize-space\(@class\), ' '\), ' ([^' ]+) '\))"
+)
+# cssselect writes the descendant combinator as ``/descendant-or-self::*/``; ``//`` means the
+# same (text nodes have no children) and libxml2 evaluates it without the intermediate set.
+CSS_DESCENDANT = "/descendant-or-self::*/"
+
+
+def fast_xpath(selector: str) -> str:
+    """The XPath of a profile selector, rewritten into an equivalent that evaluates faster.
+
+    >>> fast_xpath("div.a p")
+    "descendant-or-self::div[@class and contains(@class, 'a') and contains(concat(' ', \
+normalize-space(@class), ' '), ' a ')]//p"
+    """
+    xpath = to_xpath(selector).replace(CSS_DESCENDANT, "//")
+    return CSS_CLASS_TEST_RE.sub(r"@class and contains(@class, '\2') and \1", xpath)
+
+
 def _compile(selector: str | None) -> etree.XPath | None:
-    return etree.XPath(to_xpath(selector)) if selector else None
+    return etree.XPath(fast_xpath(selector)) if selector else None
 
 
 @dataclass(frozen=True, slots=True)
@@ -31,6 +56,11 @@ class CompiledProfile:
     article_url_re: re.Pattern[str] | None
     listing_url_re: re.Pattern[str] | None
 
+    @property
+    def complete(self) -> bool:
+        """True when every article field has a selector: only those elements need reading."""
+        return None not in (self.title, self.date, self.source, self.body, self.credits)
+
 
 @cache
 def compiled(profile: Profile) -> CompiledProfile:
@@ -43,9 +73,10 @@ def compiled(profile: Profile) -> CompiledProfile:
         body=_compile(a.body),
         captions=_compile(a.captions),
         credits=_compile(a.credits),
-        exclude=tuple(etree.XPath(to_xpath(s)) for s in a.exclude),
-        article_links=_compile(li.article_links),
-        next_page=_compile(li.next_page),
+        # one union query for every exclude selector: one pass over the tree, not one each
+        exclude=(etree.XPath(" | ".join(fast_xpath(s) for s in a.exclude)),) if a.exclude else (),
+        article_links=etree.XPath(to_xpath(li.article_links)) if li.article_links else None,
+        next_page=etree.XPath(to_xpath(li.next_page)) if li.next_page else None,
         article_url_re=re.compile(li.article_url_pattern) if li.article_url_pattern else None,
         listing_url_re=re.compile(li.listing_url_pattern) if li.listing_url_pattern else None,
     )
@@ -55,3 +86,61 @@ def select(xp: etree.XPath | None, root: etree._Element) -> list[etree._Element]
     if xp is None:
         return []
     return [el for el in xp(root) if isinstance(el, etree._Element)]
+
+
+# The picture a caption belongs to: one inside the caption element (WebPlus prints the <img>
+# and its text in one centred <p>), else the nearest one before it in document order.
+OWN_IMAGE_XPATH = etree.XPath("descendant::img[1]")
+PREVIOUS_IMAGE_XPATH = etree.XPath("preceding::img[1]")
+
+
+def image_src(img: etree._Element) -> str:
+    """The address an ``<img>`` shows (lazy-loading attributes when ``src`` is empty)."""
+    return (img.get("src") or img.get("data-src") or img.get("original") or "").strip()
+
+
+def caption_image(el: etree._Element, container: etree._Element | None, base: str) -> str | None:
+    """The absolute URL of the picture caption element ``el`` describes, if one is found.
+
+    An image before the caption counts only inside the article container (never a logo in the
+    page header).
+    """
+    found = OWN_IMAGE_XPATH(el) or PREVIOUS_IMAGE_XPATH(el)
+    if not found:
+        return None
+    img = found[0]
+    if container is not None and img is not container:
+        for anc in img.iterancestors():
+            if anc is container:
+                break
+        else:
+            return None
+    src = image_src(img)
+    return absolute_url(base, src) if src else None
+
+
+PRECEDING_COUNT = etree.XPath("count(preceding::*)")
+
+
+def element_credits(el: etree._Element, rendered: Rendered) -> list[Credit]:
+    """Credits read from one profile-selected element (its rendered lines, or its text when
+    the profile also excludes it from the body)."""
+    span = rendered.spans.get(el)
+    out: list[Credit] = []
+    if span and span[1] > span[0]:
+        for ln in rendered.lines[span[0] : span[1]]:
+            out.extend(parse_credit_line(ln.text) or find_labelled_credits(ln.raw))
+        return out
+    text = squash(text_of(el))
+    return parse_credit_line(text) or find_labelled_credits(text)
+
+
+def page_position(
+    el: etree._Element, rendered: Rendered, container: etree._Element, n_lines: int
+) -> int:
+    """Where a profile-selected element sits among the lines: its own line when rendered,
+    else before (-1) or after (``n_lines``) the rendered part of the page."""
+    at = rendered.position(el)
+    if at is not None:
+        return at
+    return -1 if PRECEDING_COUNT(el) < PRECEDING_COUNT(container) else n_lines

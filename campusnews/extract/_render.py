@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field
+from functools import lru_cache
 
 from lxml import etree
 
@@ -122,7 +123,11 @@ def squash(text: str) -> str:
     >>> squash("  方\\u3000\\u3000敏 \\u200b\\n x ")
     '方 敏 x'
     """
-    return WHITESPACE_RUN_RE.sub(" ", ZERO_WIDTH_RE.sub("", text)).strip()
+    # str.split() splits on exactly the characters \s matches (str.isspace), several times
+    # faster than a regex substitution
+    if not text.isascii():
+        text = ZERO_WIDTH_RE.sub("", text)
+    return " ".join(text.split())
 
 
 @dataclass(slots=True)
@@ -130,7 +135,7 @@ class Line:
     """One visual line of the page."""
 
     text: str
-    raw: str  # pieces separated by SEP (element boundaries and hard gaps)
+    pieces: str  # the text as found, element boundaries marked with SEP
     owner: etree._Element | None  # nearest block/cell element that holds the text
     images: tuple[str, ...] = ()
     link_chars: int = 0
@@ -138,6 +143,12 @@ class Line:
     right: bool = False
     caption_hint: bool = False
     heading: bool = False
+
+    @property
+    def raw(self) -> str:
+        """Pieces separated by SEP (element boundaries and hard gaps): what meta-line readers
+        split fields on. Computed on demand: only a few lines per page are meta lines."""
+        return HARD_GAP_RE.sub(SEP, self.pieces)
 
 
 @dataclass(slots=True)
@@ -148,9 +159,47 @@ class Rendered:
     # what the container and title finders look at instead of querying the whole tree again
     marked: list[etree._Element] = field(default_factory=list)
     headings: list[etree._Element] = field(default_factory=list)  # h1-h3
+    # skipped elements (invisible, junk widgets, profile excludes) -> the line index where they
+    # sat, so a profile field read from one of them can still be placed in page order
+    skipped: dict[etree._Element, int] = field(default_factory=dict)
 
-    def span(self, el: etree._Element) -> tuple[int, int] | None:
-        return self.spans.get(el)
+    def position(self, el: etree._Element) -> int | None:
+        """The line index where ``el`` (or its nearest placed ancestor) starts."""
+        for node in (el, *el.iterancestors()):
+            span = self.spans.get(node)
+            if span is not None:
+                return span[0]
+            at = self.skipped.get(node)
+            if at is not None:
+                return at
+        return None
+
+
+@lru_cache(maxsize=4096)
+def _class_facts(key: str) -> tuple[bool, bool, bool]:
+    """(junk widget, article-part mark, caption box) for a "class id" string.
+
+    Pages repeat the same class strings hundreds of times (and sites across pages): the three
+    regex searches run once per distinct string.
+    """
+    return (
+        bool(JUNK_CLASS_RE.search(key)),
+        bool(MARK_CLASS_RE.search(key)),
+        bool(CAPTION_CLASS_RE.search(key)),
+    )
+
+
+@lru_cache(maxsize=4096)
+def _style_facts(style: str) -> tuple[bool, bool, bool]:
+    """(hidden, centred, right-aligned) for a style attribute value."""
+    return (
+        bool(HIDDEN_STYLE_RE.search(style)),
+        bool(CENTER_STYLE_RE.search(style)),
+        bool(RIGHT_STYLE_RE.search(style)),
+    )
+
+
+NO_FACTS = (False, False, False)
 
 
 def _has_block_child(el: etree._Element) -> bool:
@@ -184,16 +233,23 @@ class _Walker:
             self.buf_link += len(text.strip())
 
     def flush(self) -> None:
-        if not self.buf and not self.imgs:
+        buf = self.buf
+        if not buf and not self.imgs:
             return
-        raw = SEP.join(self.buf)
-        text = squash(raw.replace(SEP, ""))
+        joined = "".join(buf)
+        if not self.imgs and joined.isspace():
+            # most flushes hold only the white space between two block tags: no line
+            self.buf = []
+            self.buf_link = 0
+            return
+        raw = SEP.join(buf) if len(buf) > 1 else joined
+        text = squash(joined.replace(SEP, "") if SEP in joined else joined)
         if text or self.imgs:
             owner, center, right, cap, head = self.buf_ctx
             self.lines.append(
                 Line(
                     text,
-                    HARD_GAP_RE.sub(SEP, raw),
+                    raw,
                     owner,
                     tuple(self.imgs),
                     min(self.buf_link, len(text)),
@@ -225,7 +281,7 @@ def render(root: etree._Element, skip: frozenset[etree._Element] = frozenset()) 
     spans: dict[etree._Element, tuple[int, int]] = {}
     starts: dict[etree._Element, int] = {}
     walk = etree.iterwalk(root, events=("start", "end"))
-    skipped: set[etree._Element] = set()
+    skipped: dict[etree._Element, int] = {}
     block_cells: set[etree._Element] = set()
     marked: list[etree._Element] = []
     headings: list[etree._Element] = []
@@ -233,28 +289,24 @@ def render(root: etree._Element, skip: frozenset[etree._Element] = frozenset()) 
     for event, el in walk:
         tag = el.tag
         if not isinstance(tag, str):  # comments and processing instructions
-            if event == "end":
+            if event == "end" and el.tail:
                 w.add(el.tail)
             continue
         if event == "start":
+            if tag in SKIP_TAGS or el in skip:
+                skipped[el] = len(w.lines)
+                walk.skip_subtree()
+                continue
             style = el.get("style")
             cls = el.get("class")
             ident = el.get("id")
-            if (
-                tag in SKIP_TAGS
-                or el in skip
-                or (style and HIDDEN_STYLE_RE.search(style))
-                or (
-                    (cls or ident)
-                    and tag in JUNK_TAGS
-                    and JUNK_CLASS_RE.search(f"{cls or ''} {ident or ''}")
-                )
-            ):
-                skipped.add(el)
+            sfacts = _style_facts(style) if style else NO_FACTS
+            cfacts = _class_facts(f"{cls or ''} {ident or ''}") if (cls or ident) else NO_FACTS
+            if sfacts[0] or (cfacts[0] and tag in JUNK_TAGS):  # hidden, or a junk widget
+                skipped[el] = len(w.lines)
                 walk.skip_subtree()
                 continue
-            marked_class = (cls or ident) and MARK_CLASS_RE.search(f"{cls or ''} {ident or ''}")
-            if marked_class or (tag == "form" and el.get("name") == "_newscontent_fromname"):
+            if cfacts[1] or (tag == "form" and el.get("name") == "_newscontent_fromname"):
                 marked.append(el)
             if tag in ("h1", "h2", "h3"):
                 headings.append(el)
@@ -273,28 +325,29 @@ def render(root: etree._Element, skip: frozenset[etree._Element] = frozenset()) 
                 elif w.buf:
                     w.add(" ")
                 parent = ctx[-1]
-                style = style or ""
-                align = (el.get("align") or "").lower()
-                right = align == "right" or (bool(style) and bool(RIGHT_STYLE_RE.search(style)))
+                align = el.get("align")
+                align = align.lower() if align else ""
+                right = align == "right" or sfacts[2]
                 center = (
                     tag == "center"
                     or align == "center"
-                    or (bool(style) and bool(CENTER_STYLE_RE.search(style)))
+                    or sfacts[1]
                     or (parent[1] and not right and align != "left")
                 )
-                cap = parent[3] or tag == "figcaption"
-                if not cap and (cls or ident):
-                    cap = bool(CAPTION_CLASS_RE.search(f"{cls or ''} {ident or ''}"))
+                cap = parent[3] or tag == "figcaption" or cfacts[2]
                 ctx.append((el, center, right or parent[2], cap, parent[4] or tag in HEADINGS))
             elif tag == "a":
                 w.a_depth += 1
-            w.add(el.text)
+            if el.text:  # most text/tail slots are empty: skip the call
+                w.add(el.text)
         else:
             if el in skipped:
-                w.add(el.tail)
+                if el.tail:
+                    w.add(el.tail)
                 continue
             if tag == "img":
-                w.add(el.tail)
+                if el.tail:
+                    w.add(el.tail)
                 continue
             if tag in BLOCK_TAGS or tag in CELL_TAGS:
                 if tag in BLOCK_TAGS or el in block_cells:
@@ -305,6 +358,7 @@ def render(root: etree._Element, skip: frozenset[etree._Element] = frozenset()) 
             elif tag == "a":
                 w.a_depth -= 1
             spans[el] = (starts[el], len(w.lines))
-            w.add(el.tail)
+            if el.tail:
+                w.add(el.tail)
     w.flush()
-    return Rendered(w.lines, spans, marked, headings)
+    return Rendered(w.lines, spans, marked, headings, skipped)

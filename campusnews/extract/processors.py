@@ -44,7 +44,6 @@ DATE_LABEL_RE = re.compile(
     r"|時間|日期|发布于|發佈於|Date|Published)\s*[:：]?\s*$",
     re.I,
 )
-WHITESPACE_RE = re.compile(r"\s+")
 
 
 @cache

@@ -31,7 +31,7 @@ from scrapy.settings import SETTINGS_PRIORITIES
 from twisted.python.failure import Failure as TwistedFailure
 
 from campusnews import __version__, schedule
-from campusnews.crawlerrors import describe_failure
+from campusnews.crawlerrors import describe_failure, extraction_reason
 from campusnews.exceptions import CampusNewsError
 from campusnews.extract import canonicalize_url, extract, extract_listing
 from campusnews.items import CapturedPage, Failure
@@ -118,9 +118,7 @@ class CampusSpider(scrapy.Spider):
             )
             crawler.settings.set("ROBOTSTXT_OBEY", crawl.obey_robots, priority="spider")
         # Name the operator in the User-Agent unless USER_AGENT itself was overridden.
-        contact = crawler.settings.get("CAMPUSNEWS_CONTACT") or os.environ.get(
-            "CAMPUSNEWS_CONTACT"
-        )
+        contact = crawler.settings.get("CAMPUSNEWS_CONTACT") or os.environ.get("CAMPUSNEWS_CONTACT")
         if contact and crawler.settings.getpriority("USER_AGENT") <= SETTINGS_PRIORITIES["project"]:
             crawler.settings.set("USER_AGENT", user_agent(contact), priority="spider")
         return spider
@@ -142,7 +140,8 @@ class CampusSpider(scrapy.Spider):
     def _load_known(self) -> None:
         from archive import Archive
 
-        with Archive(self.settings.get("CAMPUSNEWS_DB")) as arc:
+        db = self.settings.get("CAMPUSNEWS_DB") or os.environ.get("CAMPUSNEWS_DB")
+        with Archive(db) as arc:
             self.known = arc.known_articles(self.site_key)
             self.failed_urls = {f["url"] for f in arc.failures(self.site_key)}
 
@@ -246,8 +245,8 @@ class CampusSpider(scrapy.Spider):
                 profile=self.profile,
             )
         except CampusNewsError as e:
-            capture.failure = Failure(type(e).__name__, str(e), response.status)
-        except Exception as e:  # noqa: BLE001 — a bug on hostile input must not lose the capture
+            capture.failure = Failure(extraction_reason(e), str(e), response.status)
+        except Exception as e:
             self.logger.exception("extraction crashed on %s", response.url)
             capture.failure = Failure("extraction", f"{type(e).__name__}: {e}", response.status)
         yield capture

@@ -69,7 +69,7 @@ class SearchParams:
         values = asdict(replace(self, **changes))
         out = {}
         for key, value in values.items():
-            if key == "page" and value == 1 or key == "size" and value == DEFAULT_PAGE_SIZE:
+            if (key == "page" and value == 1) or (key == "size" and value == DEFAULT_PAGE_SIZE):
                 continue
             if value not in ("", None):
                 out[key] = str(value)
@@ -101,7 +101,9 @@ def parse_params(args: Mapping[str, str]) -> SearchParams:
             try:
                 date.fromisoformat(value)
             except ValueError:
-                raise BadInput(f"{name} must be a date like 2024-03-01, not {value[:40]!r}") from None
+                raise BadInput(
+                    f"{name} must be a date like 2024-03-01, not {value[:40]!r}"
+                ) from None
         fields[name] = value
     sort = args.get("sort", "").strip()
     if sort and sort not in SORTS:

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
+from difflib import SequenceMatcher
 from typing import Any
 from urllib.parse import urlsplit
 
@@ -31,6 +32,8 @@ CHART_TOP = 12
 # stray 1900 date in a 2024 archive) only the months that have articles are drawn.
 MAX_FILLED_MONTHS = 600
 LINK_SCHEMES = ("http", "https")
+# Longer changed lines are shown whole (character matching is quadratic in the worst case).
+MAX_INLINE_DIFF_CHARS = 5000
 
 
 def mark_snippet(snippet: str) -> Markup:
@@ -39,7 +42,7 @@ def mark_snippet(snippet: str) -> Markup:
     >>> mark_snippet("a <b>\\ue000校\\ue001 & c")
     Markup('a &lt;b&gt;<mark>校</mark> &amp; c')
     >>> mark_snippet("\\ue001 stray \\ue000")  # unbalanced markers stay harmless
-    Markup(' stray ')
+    Markup(' stray <mark></mark>')
     """
     out: list[str] = []
     open_ = False
@@ -100,27 +103,79 @@ def group_credits(credits: list[dict[str, Any]], *, original: bool) -> list[tupl
     return list(groups.items())
 
 
-def diff_lines(body_diff: str) -> list[tuple[str, str]]:
-    """A unified diff as ``(css_class, line)`` pairs: add, del, hunk, file or ctx.
+Segment = tuple[str, bool]  # (text, changed within its line)
 
-    >>> diff_lines("--- version 1\\n+++ version 2\\n@@ -1 +1 @@\\n-旧\\n+新\\n 同\\n")
-    [('file', '--- version 1'), ('file', '+++ version 2'), ('hunk', '@@ -1 +1 @@'), \
-('del', '-旧'), ('add', '+新'), ('ctx', ' 同')]
+
+def diff_lines(body_diff: str) -> list[tuple[str, list[Segment]]]:
+    """A unified diff as ``(css_class, segments)`` lines: add, del, hunk, file or ctx.
+
+    A run of removed lines followed by a run of added ones is paired line by line, and the
+    characters that differ within each pair are flagged, so a one-word edit in a long
+    paragraph stands out.
+
+    >>> diff = "--- v1\\n+++ v2\\n@@ -1 +1 @@\\n-召开会议\\n+举行会议\\n 同\\n"
+    >>> for kind, segs in diff_lines(diff):
+    ...     print(kind, segs)
+    file [('--- v1', False)]
+    file [('+++ v2', False)]
+    hunk [('@@ -1 +1 @@', False)]
+    del [('-', False), ('召开', True), ('会议', False)]
+    add [('+', False), ('举行', True), ('会议', False)]
+    ctx [(' 同', False)]
     """
-    out = []
-    for line in body_diff.splitlines():
-        if line.startswith(("+++", "---")):
-            kind = "file"
-        elif line.startswith("@@"):
-            kind = "hunk"
-        elif line.startswith("+"):
-            kind = "add"
-        elif line.startswith("-"):
-            kind = "del"
-        else:
-            kind = "ctx"
-        out.append((kind, line))
+    typed = [(_line_kind(line), line) for line in body_diff.splitlines()]
+    out: list[tuple[str, list[Segment]]] = []
+    i = 0
+    while i < len(typed):
+        kind, line = typed[i]
+        if kind != "del":
+            out.append((kind, [(line, False)]))
+            i += 1
+            continue
+        j = i
+        while j < len(typed) and typed[j][0] == "del":
+            j += 1
+        k = j
+        while k < len(typed) and typed[k][0] == "add":
+            k += 1
+        dels, adds = [t[1] for t in typed[i:j]], [t[1] for t in typed[j:k]]
+        pairs = [_inline(d, a) for d, a in zip(dels, adds, strict=False)]
+        out += [("del", old) for old, _ in pairs]
+        out += [("del", [(d, False)]) for d in dels[len(pairs) :]]
+        out += [("add", new) for _, new in pairs]
+        out += [("add", [(a, False)]) for a in adds[len(pairs) :]]
+        i = k
     return out
+
+
+def _line_kind(line: str) -> str:
+    if line.startswith(("+++", "---")):
+        return "file"
+    if line.startswith("@@"):
+        return "hunk"
+    if line.startswith("+"):
+        return "add"
+    if line.startswith("-"):
+        return "del"
+    return "ctx"
+
+
+def _inline(old: str, new: str) -> tuple[list[Segment], list[Segment]]:
+    """Segments of a removed and an added line (each with its +/- sign), changes flagged."""
+    a, b = old[1:], new[1:]
+    if len(a) > MAX_INLINE_DIFF_CHARS or len(b) > MAX_INLINE_DIFF_CHARS:
+        return [(old, False)], [(new, False)]
+    # autojunk off: in Chinese prose common characters (的, 了) are not noise.
+    ops = SequenceMatcher(None, a, b, autojunk=False).get_opcodes()
+    left: list[Segment] = [(old[0], False)]
+    right: list[Segment] = [(new[0], False)]
+    for tag, i1, i2, j1, j2 in ops:
+        same = tag == "equal"
+        if i2 > i1:
+            left.append((a[i1:i2], not same))
+        if j2 > j1:
+            right.append((b[j1:j2], not same))
+    return left, right
 
 
 def field_text(value: Any) -> str:
@@ -176,8 +231,8 @@ def month_chart(counts: list[tuple[str, int]]) -> Chart | None:
     """Bars for ``[("YYYY-MM", n), ...]`` (oldest first), empty months in between drawn as gaps.
 
     >>> c = month_chart([("2024-03", 2), ("2024-05", 4)])
-    >>> [(b.month, b.count, b.height, b.label) for b in c.bars]
-    [('2024-03', 2, 90.0, '2024-03'), ('2024-04', 0, 0.0, '2024-04'), ('2024-05', 4, 180.0, '2024-05')]
+    >>> [(b.month, b.count, b.height) for b in c.bars]
+    [('2024-03', 2, 90.0), ('2024-04', 0, 0.0), ('2024-05', 4, 180.0)]
     >>> month_chart([]) is None
     True
     """

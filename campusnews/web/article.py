@@ -93,7 +93,10 @@ def diff(article_id: int) -> str:
         a=a,
         b=b,
         seqs=seqs,
-        fields=[(name, field_text(old), field_text(new)) for name, (old, new) in changes["fields"].items()],
+        fields=[
+            (name, field_text(old), field_text(new))
+            for name, (old, new) in changes["fields"].items()
+        ],
         lines=diff_lines(changes["body_diff"]),
     )
 

@@ -8,9 +8,11 @@ import pytest
 from sqlalchemy import text
 
 from archive import Archive, ArticleIn, CaptionIn, CreditIn
+from archive.query import Term
 from archive.search import (
     add_search_index,
     index_article,
+    make_snippet,
     matching_versions,
     reindex,
     search,
@@ -380,3 +382,27 @@ def test_migration_indexes_existing_articles(archive: Archive) -> None:
     with archive.engine.connect() as conn:
         assert sorted(matching_versions(conn, "校", site="sdu")) == [(1, 1), (2, 2)]
         assert sorted(matching_versions(conn)) == [(1, 1), (2, 2), (3, 3)]
+
+
+@pytest.mark.parametrize(
+    ("body", "body_norm", "terms", "snippet"),
+    [
+        # Full-width Latin only matches once folded; shown as published.
+        ("ＣＯＶＩＤ疫情", "ＣＯＶＩＤ疫情", [Term("covid")], "[ＣＯＶＩＤ]疫情"),
+        # No match in the body (the hit was in the title): the start of the body.
+        ("第一段。\n第二段。", "第一段。\n第二段。", [Term("标题")], "第一段。 第二段。"),
+        # Overlapping terms give one mark.
+        ("疫情防控", "疫情防控", [Term("疫情"), Term("情防")], "[疫情防]控"),
+        # Original and normalized differ in length: the normalized text is shown.
+        ("乾隆年間", "乾隆年间x", [Term("年间")], "乾隆[年间]x"),
+        # A long body: a window around the first match, with ellipses.
+        (
+            "甲" * 100 + "疫情" + "乙" * 100,
+            "甲" * 100 + "疫情" + "乙" * 100,
+            [Term("疫情")],
+            "…" + "甲" * 30 + "[疫情]" + "乙" * 88 + "…",
+        ),
+    ],
+)
+def test_make_snippet(body: str, body_norm: str, terms: list[Term], snippet: str) -> None:
+    assert make_snippet(body, body_norm, terms) == snippet

@@ -102,6 +102,22 @@ def test_image_only_article_has_empty_body_and_a_warning():
     assert a.warnings == ("empty body: the article container holds no text (image-only page?)",)
 
 
+def test_bare_page_with_xml_declaration():
+    html = (
+        '<?xml version="1.0" encoding="utf-8"?><html><head><title>标题测试-示范站</title></head>'
+        f"<body><h1>标题测试</h1><p>{PARA}</p></body></html>"
+    )
+    a = extract("http://x.cn/a.htm", html)
+    assert (a.title, a.body) == ("标题测试", PARA)
+
+
+def test_binary_body_raises_decode_error():
+    from campusnews.exceptions import DecodeError
+
+    with pytest.raises(DecodeError):
+        extract("http://x.cn/a.png", b"\x89PNG\r\n\x1a\n" + b"\x00" * 64)
+
+
 def test_no_title_raises():
     with pytest.raises(ExtractionError):
         extract("http://x.cn/a.htm", "<html><body></body></html>")

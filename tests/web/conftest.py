@@ -17,6 +17,7 @@ from sqlalchemy import create_engine, text
 from sqlalchemy.engine import make_url
 from sqlalchemy.exc import SQLAlchemyError
 
+from fixtures.server import FixtureServer, Resource, build_sites, expected_articles
 from tests.e2e.crawling import crawl_sites
 
 PG_ADMIN_URL = os.environ.get(
@@ -79,5 +80,25 @@ def crawled_url(
             drop()
 
 
-def sqlite_url(path: Path) -> str:
-    return f"sqlite:///{path}"
+CHANGED_SITE = "demo-big5"
+OLD_SENTENCE = "培訓內容涵蓋政策解讀"
+NEW_SENTENCE = "本次修訂新增兩項內容"
+
+
+def crawl_changed(db: Path, others: dict[str, Any] | None = None) -> str:
+    """Crawl demo-big5 (own server) and ``others``, edit one article's body, crawl demo-big5
+    again; return the URL of the edited article, which then has two versions."""
+    site = build_sites()[CHANGED_SITE]
+    article = next(a for a in expected_articles(CHANGED_SITE) if OLD_SENTENCE in a["body"][0])
+    with FixtureServer(site).start() as server:
+        servers = {**(others or {}), CHANGED_SITE: server}
+        first = crawl_sites(servers, db, tuple(servers))
+        assert first.returncode == 0, first.stdout + first.stderr
+        page = site.pages[article["path"]]
+        html = page.body.decode("big5")
+        assert html.count(OLD_SENTENCE) == 1
+        body = html.replace(OLD_SENTENCE, NEW_SENTENCE).encode("big5")
+        site.set_page(article["path"], Resource(body=body, headers=dict(page.headers)))
+        second = crawl_sites(servers, db, (CHANGED_SITE,))
+        assert second.returncode == 0, second.stdout + second.stderr
+        return server.base_url + article["path"]

@@ -33,7 +33,9 @@ def latest_rows(url: str) -> list[Row]:
     """Every article's latest version read straight from the tables."""
     with Archive(url, readonly=True) as arc, arc.engine.connect() as conn:
         rows = {
-            r.id: Row(r.id, r.site, r.title, r.day, r.source_norm or "", [r.title_norm, r.body_norm])
+            r.id: Row(
+                r.id, r.site, r.title, r.day, r.source_norm or "", [r.title_norm, r.body_norm]
+            )
             for r in conn.execute(
                 select(
                     Article.id,
