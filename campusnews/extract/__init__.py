@@ -15,7 +15,7 @@ from campusnews.extract.types import Article, Caption, Credit, DecodeInfo, Listi
 from campusnews.extract.urls import canonicalize_url, is_article_url
 
 # Bump when extraction output can change for the same input (stored captures are re-extracted).
-EXTRACTOR_VERSION = "1.0.0"
+EXTRACTOR_VERSION = "1.1.0"
 
 __all__ = [
     "EXTRACTOR_VERSION",

@@ -268,23 +268,22 @@ def _extract(
     # --- body, captions, credits
     base = base_url(root, url)
     body_lines, captions, credits = clean_body(lines[cstart:cend], title, base, used, cstart)
-    if prof and prof.credits is not None:
-        els = select(prof.credits, root)
-        if els:
-            # the selected credit elements, plus credits printed inside body paragraphs
-            # (南开新闻网讯（通讯员 张三）…), merged in page order
-            placed: list[tuple[int, int, Credit]] = [(at, 1, c) for at, c in credits]
-            for el in els:
-                at = page_position(el, rendered, container, len(lines))
-                placed.extend((at, 0, c) for c in element_credits(el, rendered))
-            all_credits = [c for _, _, c in sorted(placed, key=lambda x: (x[0], x[1]))]
-        elif not whole_page:
-            raise _NeedsWholePage
-        else:
+    credit_els = select(prof.credits, root) if prof and prof.credits is not None else []
+    if credit_els:
+        # the selected credit elements, plus credits printed inside body paragraphs
+        # (南开新闻网讯（通讯员 张三）…), merged in page order
+        placed: list[tuple[int, int, Credit]] = [(at, 1, c) for at, c in credits]
+        for el in credit_els:
+            at = page_position(el, rendered, container, len(lines))
+            placed.extend((at, 0, c) for c in element_credits(el, rendered))
+        all_credits = [c for _, _, c in sorted(placed, key=lambda x: (x[0], x[1]))]
+    else:
+        if prof and prof.credits is not None:
+            if not whole_page:
+                raise _NeedsWholePage
             warnings.append(
                 "profile selector article.credits matched nothing; generic credits used"
             )
-    if not (prof and prof.credits is not None and els):
         head_credits = zone_credits([lines[i] for i in header], trailer=False)
         tail_credits = (
             zone_credits(lines[cend : cend + TRAILER_MAX_LINES], trailer=True) if cspan else []

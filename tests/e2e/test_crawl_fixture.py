@@ -180,11 +180,16 @@ def test_mislabeled_page_decoded_by_its_bytes(crawled: dict, arc: Archive) -> No
 
 
 def test_gbk_only_names_survive(crawled: dict, arc: Archive) -> None:
-    with arc.session() as s:
-        from sqlalchemy import text
+    """Names outside GB2312 (declared) but inside GBK (sent) come through intact."""
+    from sqlalchemy import text
 
-        names = {r[0] for r in s.execute(text("SELECT name FROM credits"))}
-    assert set(special_paths("demo-vsb")["gbk_only_names"]) <= names
+    with arc.session() as s:
+        credits = {r[0] for r in s.execute(text("SELECT name FROM credits"))}
+        bodies = "\n".join(r[0] for r in s.execute(text("SELECT body FROM versions")))
+    names = special_paths("demo-vsb")["gbk_only_names"]
+    assert {"王堃", "张祎", "刘珺"} <= credits
+    assert all(name in bodies or name in credits for name in names)
+    assert "\ufffd" not in bodies
 
 
 def test_db_is_wal_and_sound(crawled: dict) -> None:
