@@ -16,8 +16,10 @@ COUNTERS = ("pages", "new", "changed", "unchanged", "alias", "failed")
 def summary_line(site: str, stats: dict[str, Any], elapsed: float) -> str:
     """``site: STATUS pages=N new=N ... in Xs (Y pages/s)`` — stable, parseable by cron jobs.
 
-    >>> summary_line("demo", {"campusnews/pages": 10, "campusnews/new": 8, "campusnews/status": "ok"}, 2.0)
-    'demo: ok pages=10 new=8 changed=0 unchanged=0 alias=0 failed=0 captions=0 credits=0 in 2.0s (5.0 pages/s)'
+    >>> stats = {"campusnews/pages": 10, "campusnews/new": 8, "campusnews/status": "ok"}
+    >>> summary_line("demo", stats, 2.0)  # doctest: +NORMALIZE_WHITESPACE
+    'demo: ok pages=10 new=8 changed=0 unchanged=0 alias=0 failed=0 captions=0 credits=0
+     in 2.0s (5.0 pages/s)'
     """
     get = lambda k: int(stats.get(f"campusnews/{k}", 0))  # noqa: E731
     status = stats.get("campusnews/status", "unknown")

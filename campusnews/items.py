@@ -16,7 +16,9 @@ from campusnews.extract.types import Article
 class Failure:
     """Why a URL could not be archived. ``reason`` is a short stable code, ``detail`` prose."""
 
-    reason: str  # http_error | timeout | connection | dns | redirect_loop | too_large | undecodable | no_title | no_body | extraction
+    # http_error | timeout | connection_refused | dns | redirect_loop | too_large | truncated |
+    # robots | undecodable | no_title | no_body | extraction | network
+    reason: str
     detail: str = ""
     http_status: int | None = None
 

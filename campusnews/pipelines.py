@@ -261,7 +261,8 @@ class ArchivePipeline:
                 article_record(item.site, item.url, item.article), capture_id, self.run_id
             )
             self.stats.inc_value(STAT.format(result.outcome))
-            self.stats.inc_value(STAT.format("captions"), len(item.article.captions))
-            self.stats.inc_value(STAT.format("credits"), len(item.article.credits))
+            if result.outcome in ("new", "changed"):  # what this run added to the archive
+                self.stats.inc_value(STAT.format("captions"), len(item.article.captions))
+                self.stats.inc_value(STAT.format("credits"), len(item.article.credits))
             archive.clear_failure(item.url)
         return item

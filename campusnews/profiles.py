@@ -158,9 +158,7 @@ def _build_section(path: str, name: str, raw: Any) -> Any:
     for k, v in raw.items():
         dotted = f"{name}.{k}"
         if k not in allowed:
-            raise ProfileError(
-                path, dotted, f"unknown key (allowed: {', '.join(sorted(allowed))})"
-            )
+            raise ProfileError(path, dotted, f"unknown key (allowed: {', '.join(sorted(allowed))})")
         if k in _SELECTOR_KEYS.get(name, ()):
             if k == "exclude":
                 if not isinstance(v, list):
@@ -267,7 +265,9 @@ def _load_all(dirs: tuple[Path, ...]) -> dict[str, Profile]:
             prof = load_profile_file(f)
             if prof.key in profiles and profiles[prof.key].path != prof.path:
                 raise ProfileError(
-                    str(f), "key", f"duplicate site key {prof.key!r} (also in {profiles[prof.key].path})"
+                    str(f),
+                    "key",
+                    f"duplicate site key {prof.key!r} (also in {profiles[prof.key].path})",
                 )
             profiles[prof.key] = prof
     return profiles

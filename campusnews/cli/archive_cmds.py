@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import itertools
 import json
 import sys
 import time
@@ -49,11 +50,18 @@ def filter_options(f: Callable[..., Any]) -> Callable[..., Any]:
             click.option("--site", help="Only this site key."),
             click.option("--since", type=click.DateTime(["%Y-%m-%d"]), help="Article date ≥ DAY."),
             click.option("--until", type=click.DateTime(["%Y-%m-%d"]), help="Article date ≤ DAY."),
-            click.option("--author", help="Credited author (作者/文字/记者/通讯员…), either script."),
+            click.option(
+                "--author", help="Credited author (作者/文字/记者/通讯员…), either script."
+            ),
             click.option("--unit", help="Contributing unit (供稿单位), either script."),
             click.option("--source", help="Source (来源), either script."),
-            click.option("--role", "roles", multiple=True, metavar="ROLE=NAME",
-                         help="Any credit, e.g. --role 摄影=张三 (repeatable)."),
+            click.option(
+                "--role",
+                "roles",
+                multiple=True,
+                metavar="ROLE=NAME",
+                help="Any credit, e.g. --role 摄影=张三 (repeatable).",
+            ),
         ]
     ):
         f = opt(f)
@@ -76,8 +84,9 @@ def _filters(kw: dict[str, Any]) -> dict[str, Any]:
 @click.argument("query", required=False, default="")
 @db_option
 @filter_options
-@click.option("--sort", type=click.Choice(["relevance", "date"]), default="relevance",
-              show_default=True)
+@click.option(
+    "--sort", type=click.Choice(["relevance", "date"]), default="relevance", show_default=True
+)
 @click.option("--limit", type=click.IntRange(1, 1000), default=20, show_default=True)
 @click.option("--page", type=click.IntRange(min=1), default=1, show_default=True)
 @json_option
@@ -99,28 +108,49 @@ def search(query: str, db: str, sort: str, limit: int, page: int, as_json: bool,
     if not query.strip() and not any(v for v in filters.values()):
         raise click.UsageError("give a QUERY or at least one filter")
     with _open(db) as arc:
-        result = run_search(arc, query or None, sort=sort, limit=limit,
-                            offset=(page - 1) * limit, mark=("\x02", "\x03"), **filters)
+        result = run_search(
+            arc,
+            query or None,
+            sort=sort,
+            limit=limit,
+            offset=(page - 1) * limit,
+            mark=("\x02", "\x03"),
+            **filters,
+        )
     if as_json:
-        _dump({
-            "query": query, "total": result.total, "page": page, "limit": limit,
-            "hits": [
-                {"id": h.article_id, "site": h.site, "date": h.date, "title": h.title,
-                 "url": h.url, "score": h.score,
-                 "snippet": h.snippet.replace("\x02", "[").replace("\x03", "]")}
-                for h in result.hits
-            ],
-        })
+        _dump(
+            {
+                "query": query,
+                "total": result.total,
+                "page": page,
+                "limit": limit,
+                "hits": [
+                    {
+                        "id": h.article_id,
+                        "site": h.site,
+                        "date": h.date,
+                        "title": h.title,
+                        "url": h.url,
+                        "score": h.score,
+                        "snippet": h.snippet.replace("\x02", "[").replace("\x03", "]"),
+                    }
+                    for h in result.hits
+                ],
+            }
+        )
         return
     first = (page - 1) * limit + 1
-    click.echo(f"{result.total} articles" + (f" (showing {first}–{first + len(result.hits) - 1})"
-                                             if result.hits else ""))
+    click.echo(
+        f"{result.total} articles"
+        + (f" (showing {first}–{first + len(result.hits) - 1})" if result.hits else "")
+    )
     for h in result.hits:
         click.echo(f"\n[{h.article_id}] {h.date or '----------'}  {h.site}  ", nl=False)
         click.secho(h.title, bold=True)
         parts = h.snippet.replace("\x03", "\x02").split("\x02")
-        line = "".join(click.style(p, fg="yellow", bold=True) if i % 2 else p
-                       for i, p in enumerate(parts))
+        line = "".join(
+            click.style(p, fg="yellow", bold=True) if i % 2 else p for i, p in enumerate(parts)
+        )
         click.echo(f"    {line}")
         click.echo(f"    {h.url}")
 
@@ -157,14 +187,23 @@ def show(id_or_url: str, db: str, original: bool, version: int | None, as_json: 
     v = art["version"]
     sfx = "" if original else "_norm"
     fields = {
-        "id": art["id"], "site": art["site"], "url": art["url"], "urls": art["urls"],
-        "title": v["title" + sfx], "date": v["date"], "source": v["source" + sfx],
+        "id": art["id"],
+        "site": art["site"],
+        "url": art["url"],
+        "urls": art["urls"],
+        "title": v["title" + sfx],
+        "date": v["date"],
+        "source": v["source" + sfx],
         "body": v["body" + sfx],
         "captions": [{"text": c["text" + sfx], "image_url": c["image_url"]} for c in v["captions"]],
         "credits": [{"role": c["role" + sfx], "name": c["name" + sfx]} for c in v["credits"]],
-        "script": v["script"], "original_script": original, "version": v["seq"],
-        "version_count": art["version_count"], "mirror_artifact": art["mirror_artifact"],
-        "first_seen": art["first_seen"], "last_seen": art["last_seen"],
+        "script": v["script"],
+        "original_script": original,
+        "version": v["seq"],
+        "version_count": art["version_count"],
+        "mirror_artifact": art["mirror_artifact"],
+        "first_seen": art["first_seen"],
+        "last_seen": art["last_seen"],
         "captured_at": v.get("fetched_at"),
         "captures": len(captures),
     }
@@ -188,9 +227,11 @@ def show(id_or_url: str, db: str, original: bool, version: int | None, as_json: 
         click.echo("\nCredits:")
         for c in fields["credits"]:
             click.echo(f"  {c['role']}: {c['name']}")
-    click.echo(f"\nversion {fields['version']} of {fields['version_count']} · captured "
-               f"{fields['captured_at']} · {fields['captures']} captures · script {fields['script']}"
-               + (" · machine-converted mirror" if fields["mirror_artifact"] else ""))
+    click.echo(
+        f"\nversion {fields['version']} of {fields['version_count']} · captured "
+        f"{fields['captured_at']} · {fields['captures']} captures · script {fields['script']}"
+        + (" · machine-converted mirror" if fields["mirror_artifact"] else "")
+    )
 
 
 @cli.command()
@@ -207,15 +248,30 @@ def history(id_or_url: str, db: str, as_json: bool) -> None:
     with _open(db) as arc:
         art = _article_or_fail(arc, id_or_url)
         versions = arc.versions(art["id"])
-        diffs = [arc.diff_versions(art["id"], a["seq"], b["seq"])
-                 for a, b in zip(versions, versions[1:], strict=False)]
+        diffs = [
+            arc.diff_versions(art["id"], a["seq"], b["seq"])
+            for a, b in itertools.pairwise(versions)
+        ]
     if as_json:
-        _dump({"id": art["id"], "url": art["url"], "versions": [
-            {"seq": v["seq"], "created_at": v["created_at"], "content_hash": v["content_hash"],
-             "title": v["title"], "date": v["date"], "capture_id": v["capture_id"],
-             "extractor_version": v["extractor_version"],
-             "changes": diffs[i - 1] if i else None}
-            for i, v in enumerate(versions)]})
+        _dump(
+            {
+                "id": art["id"],
+                "url": art["url"],
+                "versions": [
+                    {
+                        "seq": v["seq"],
+                        "created_at": v["created_at"],
+                        "content_hash": v["content_hash"],
+                        "title": v["title"],
+                        "date": v["date"],
+                        "capture_id": v["capture_id"],
+                        "extractor_version": v["extractor_version"],
+                        "changes": diffs[i - 1] if i else None,
+                    }
+                    for i, v in enumerate(versions)
+                ],
+            }
+        )
         return
     click.secho(f"[{art['id']}] {art['url']}", bold=True)
     for i, v in enumerate(versions):
@@ -257,14 +313,20 @@ def failures(db: str, site: str | None, include_resolved: bool, as_json: bool) -
 @cli.command()
 @click.argument("out", type=click.Path(dir_okay=False, allow_dash=True))
 @db_option
-@click.option("--format", "fmt", type=click.Choice(["csv", "jsonl", "warc"]), default=None,
-              help="Default: from OUT's extension (.csv, .jsonl, .warc.gz).")
+@click.option(
+    "--format",
+    "fmt",
+    type=click.Choice(["csv", "jsonl", "warc"]),
+    default=None,
+    help="Default: from OUT's extension (.csv, .jsonl, .warc.gz).",
+)
 @click.option("--query", help="Only articles matching this search query.")
 @filter_options
 @click.option("--bom", is_flag=True, help="CSV: start with a UTF-8 BOM (for Excel).")
 @click.option("--original", is_flag=True, help="Export the text as published, not Simplified.")
-def export(out: str, db: str, fmt: str | None, query: str | None, bom: bool, original: bool,
-           **kw: Any) -> None:
+def export(
+    out: str, db: str, fmt: str | None, query: str | None, bom: bool, original: bool, **kw: Any
+) -> None:
     """Export articles (CSV, JSONL) or captures (WARC 1.1) with the search filters.
 
     CSV and JSONL hold the latest version of each article (captions and credits as JSON and
@@ -276,8 +338,15 @@ def export(out: str, db: str, fmt: str | None, query: str | None, bom: bool, ori
       campusnews export articles.csv --bom --since 2020-01-01 --author 张三
       campusnews export --format warc crawl.warc.gz --site demo-vsb
     """
-    fmt = fmt or ("warc" if out.endswith((".warc", ".warc.gz")) else
-                  "csv" if out.endswith(".csv") else "jsonl" if out.endswith(".jsonl") else None)
+    fmt = fmt or (
+        "warc"
+        if out.endswith((".warc", ".warc.gz"))
+        else "csv"
+        if out.endswith(".csv")
+        else "jsonl"
+        if out.endswith(".jsonl")
+        else None
+    )
     if fmt is None:
         raise click.UsageError("cannot tell the format from OUT: give --format")
     filters = _filters(kw)
@@ -293,21 +362,42 @@ def export(out: str, db: str, fmt: str | None, query: str | None, bom: bool, ori
         if fmt == "warc":
             from archive.warc import export_warc
 
-            if out == "-" or query or any(filters[k] for k in ("author", "unit", "source", "roles")):
-                raise click.UsageError("WARC export takes OUT as a file and only --site/--since/--until")
-            n = export_warc(arc, out, site=filters["site"], since=filters["since"],
-                            until=filters["until"], progress=progress)
+            if (
+                out == "-"
+                or query
+                or any(filters[k] for k in ("author", "unit", "source", "roles"))
+            ):
+                raise click.UsageError(
+                    "WARC export takes OUT as a file and only --site/--since/--until"
+                )
+            n = export_warc(
+                arc,
+                out,
+                site=filters["site"],
+                since=filters["since"],
+                until=filters["until"],
+                progress=progress,
+            )
             what = "captures"
         else:
             from archive.export import export_rows
 
             if out == "-":
-                n = export_rows(arc, fmt, sys.stdout, query=query, bom=bom, original=original,
-                                **filters)
+                n = export_rows(
+                    arc, fmt, sys.stdout, query=query, bom=bom, original=original, **filters
+                )
             else:
                 with open(out, "wb") as fh:
-                    n = export_rows(arc, fmt, fh, query=query, bom=bom, original=original,
-                                    progress=progress, **filters)
+                    n = export_rows(
+                        arc,
+                        fmt,
+                        fh,
+                        query=query,
+                        bom=bom,
+                        original=original,
+                        progress=progress,
+                        **filters,
+                    )
             what = "articles"
     click.echo(f"\r{n} {what} → {out}", err=True)
 
@@ -332,12 +422,15 @@ def stats(db: str, site: str | None, as_json: bool) -> None:
         return
     rng = data["date_range"]
     click.echo(f"{data['articles']} articles" + (f", {rng[0]} … {rng[1]}" if rng else ""))
-    click.echo(f"\n{'site':<16}{'articles':>9}  {'first':<10}  {'last':<10}  coverage "
-               "(date source captions credits body)")
+    click.echo(
+        f"\n{'site':<16}{'articles':>9}  {'first':<10}  {'last':<10}  coverage "
+        "(date source captions credits body)"
+    )
     for key, s in sorted(data["sites"].items()):
         r = s["date_range"] or ["-", "-"]
-        cov = " ".join(f"{s['coverage'][f]:>4.0%}" for f in ("date", "source", "captions",
-                                                             "credits", "body"))
+        cov = " ".join(
+            f"{s['coverage'][f]:>4.0%}" for f in ("date", "source", "captions", "credits", "body")
+        )
         click.echo(f"{key:<16}{s['articles']:>9}  {r[0]:<10}  {r[1]:<10}  {cov}")
     months = data["per_month"]
     if months:
@@ -345,8 +438,11 @@ def stats(db: str, site: str | None, as_json: bool) -> None:
         peak = max(n for _, n in months)
         for m, n in months:
             click.echo(f"  {m}  {n:>6}  " + "█" * max(1, round(40 * n / peak)))
-    for title, key in (("top sources", "top_sources"), ("top units", "top_units"),
-                       ("top authors", "top_authors")):
+    for title, key in (
+        ("top sources", "top_sources"),
+        ("top units", "top_units"),
+        ("top authors", "top_authors"),
+    ):
         if data[key]:
             click.echo(f"\n{title}")
             for name, n in data[key][:10]:

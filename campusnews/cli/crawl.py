@@ -88,17 +88,34 @@ def _base_urls(values: tuple[str, ...], targets: list[str]) -> dict[str, str]:
 @click.argument("targets", nargs=-1)
 @db_option
 @redis_option
-@click.option("--base-url", "base_urls", multiple=True,
-              help="Crawl a profile's site at another address: URL, or KEY=URL (repeatable).")
-@click.option("--max-pages", type=click.IntRange(min=0), help="Listing pages per start URL (0: all).")
+@click.option(
+    "--base-url",
+    "base_urls",
+    multiple=True,
+    help="Crawl a profile's site at another address: URL, or KEY=URL (repeatable).",
+)
+@click.option(
+    "--max-pages", type=click.IntRange(min=0), help="Listing pages per start URL (0: all)."
+)
 @click.option("--all", "all_sites", is_flag=True, help="Crawl every configured site.")
-@click.option("--incremental", is_flag=True,
-              help="Only articles not yet archived or due for a re-check; stop paging a "
-                   "listing at a page with nothing new.")
-@click.option("--fail-on-alert", is_flag=True,
-              help="Exit 3 when a layout-change alert was raised (field coverage dropped).")
-@click.option("--set", "set_values", multiple=True, metavar="NAME=VALUE",
-              help="Override a Scrapy or CAMPUSNEWS_* setting (repeatable).")
+@click.option(
+    "--incremental",
+    is_flag=True,
+    help="Only articles not yet archived or due for a re-check; stop paging a "
+    "listing at a page with nothing new.",
+)
+@click.option(
+    "--fail-on-alert",
+    is_flag=True,
+    help="Exit 3 when a layout-change alert was raised (field coverage dropped).",
+)
+@click.option(
+    "--set",
+    "set_values",
+    multiple=True,
+    metavar="NAME=VALUE",
+    help="Override a Scrapy or CAMPUSNEWS_* setting (repeatable).",
+)
 @click.option("-v", "--verbose", count=True, help="Scrapy's log (-v INFO, -vv DEBUG).")
 def crawl(
     targets: tuple[str, ...],
@@ -141,8 +158,14 @@ def crawl(
             specs.append(CrawlSpec(url=name, max_pages=max_pages, incremental=incremental))
         else:
             key = get_profile(name).key  # fail fast with a clear message on a bad key/profile
-            specs.append(CrawlSpec(site=name, base_url=bases.get(name) or bases.get(key),
-                                   max_pages=max_pages, incremental=incremental))
+            specs.append(
+                CrawlSpec(
+                    site=name,
+                    base_url=bases.get(name) or bases.get(key),
+                    max_pages=max_pages,
+                    incremental=incremental,
+                )
+            )
     overrides = {"LOG_LEVEL": _log_level(verbose), **_settings(set_values)}
     results = run_crawls(specs, db, redis_url=redis, **overrides)
     click.echo(f"archive: {db}")
@@ -175,7 +198,6 @@ def demo(db_path: Path, verbose: int) -> None:
       campusnews demo && campusnews sites
     """
     from archive import Archive
-
     from campusnews.demo import demo_servers
 
     for suffix in ("", "-wal", "-shm"):
@@ -192,7 +214,9 @@ def demo(db_path: Path, verbose: int) -> None:
     with Archive(db) as archive:
         counts = archive.site_counts()
     click.echo("")
-    click.echo(f"{'site':<14}{'articles':>9}{'captions':>9}{'credits':>9}{'aliases':>8}{'failures':>9}")
+    click.echo(
+        f"{'site':<14}{'articles':>9}{'captions':>9}{'credits':>9}{'aliases':>8}{'failures':>9}"
+    )
     for key in sorted(counts):
         c = counts[key]
         click.echo(

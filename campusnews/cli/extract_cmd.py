@@ -37,7 +37,7 @@ def _read(target: str) -> tuple[bytes, str | None, str]:
     """(bytes, content type, url) for a file path or an http(s) URL."""
     if target.startswith(("http://", "https://")):
         req = urllib.request.Request(target, headers={"User-Agent": f"campusnews/{__version__}"})
-        with urllib.request.urlopen(req, timeout=30) as resp:  # noqa: S310 — user-given URL
+        with urllib.request.urlopen(req, timeout=30) as resp:
             return resp.read(), resp.headers.get("Content-Type"), resp.geturl()
     path = Path(target)
     try:
@@ -74,8 +74,10 @@ def _print_human(obj: dict[str, Any]) -> None:
         click.echo(f"  {key:<9} {obj.get(key)}")
     enc = obj.get("encoding") or {}
     if enc:
-        click.echo(f"  encoding  {enc.get('encoding')} ({enc.get('source')}, declared "
-                   f"{enc.get('declared')}, errors {enc.get('errors')})")
+        click.echo(
+            f"  encoding  {enc.get('encoding')} ({enc.get('source')}, declared "
+            f"{enc.get('declared')}, errors {enc.get('errors')})"
+        )
     for c in obj["credits"]:
         click.echo(f"  credit    {c['role']}: {c['name']}")
     for c in obj["captions"]:
@@ -96,10 +98,19 @@ def _print_human(obj: dict[str, Any]) -> None:
 @click.option("--site", help="Use this site profile (default: by the URL's host, else generic).")
 @click.option("--json", "as_json", is_flag=True, help="One JSON object (one target) or a list.")
 @click.option("--jsonl", is_flag=True, help="One JSON object per page, one per line.")
-@click.option("--jobs", type=click.IntRange(min=1), default=1, show_default=True,
-              help="Worker processes for many pages.")
+@click.option(
+    "--jobs",
+    type=click.IntRange(min=1),
+    default=1,
+    show_default=True,
+    help="Worker processes for many pages.",
+)
 def extract_cmd(
-    targets: tuple[str, ...], url: str | None, site: str | None, as_json: bool, jsonl: bool,
+    targets: tuple[str, ...],
+    url: str | None,
+    site: str | None,
+    as_json: bool,
+    jsonl: bool,
     jobs: int,
 ) -> None:
     """Run the crawler's extraction on saved pages or a URL and print the fields.
@@ -143,4 +154,3 @@ def _emit(results: Iterator[dict[str, Any]], as_json: bool, jsonl: bool, n: int)
         doc = collected[0] if n == 1 else collected
         sys.stdout.write(json.dumps(doc, ensure_ascii=False, indent=2) + "\n")
     return failed
-

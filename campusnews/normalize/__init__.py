@@ -6,8 +6,8 @@ on every field → :func:`detect_script` on the stripped body (+ title) → :fun
 only when it says ``"hant"``. Strip before converting: the gate needs the Traditional forms.
 """
 
-from campusnews.normalize.info import DecodeInfo
 from campusnews.normalize.decode import declared_charset, decode_page
+from campusnews.normalize.info import DecodeInfo
 from campusnews.normalize.pinyin import PinyinDecision, PinyinStats, pinyin_decision, strip_pinyin
 from campusnews.normalize.script import detect_script, to_simplified
 from campusnews.normalize.text import clean_text, nfkc_key

@@ -28,7 +28,6 @@ from functools import cached_property
 import chardet
 
 from campusnews.exceptions import DecodeError
-from campusnews.normalize.info import DecodeInfo
 from campusnews.normalize._tables import common_han
 from campusnews.normalize.charset import (
     BIG5HKSCS,
@@ -40,6 +39,7 @@ from campusnews.normalize.charset import (
     is_single_byte,
     sniff_bom,
 )
+from campusnews.normalize.info import DecodeInfo
 
 __all__ = ["declared_charset", "decode_page"]
 

@@ -6,12 +6,12 @@ import zlib
 from datetime import UTC, datetime
 
 import pytest
-from tests.archive.archive_factories import HTML, SITE, T0, capture
 from sqlalchemy import func, select
 
 from archive import Archive
 from archive.digests import payload_digest
 from archive.schema import Capture, Payload
+from tests.archive.archive_factories import HTML, SITE, T0, capture
 
 URL = "https://news.demo.edu.cn/info/1001/1.htm"
 BODY = HTML.encode("gbk")

@@ -11,12 +11,12 @@ from collections import Counter
 from pathlib import Path
 from typing import Any
 
-from tests.archive.archive_factories import HTML, article, capture
 from sqlalchemy import func, select
 
 from archive import Archive
 from archive.migrations import MIGRATIONS
 from archive.schema import Article, ArticleUrl, Capture, Payload, SchemaMigration, Version
+from tests.archive.archive_factories import HTML, article, capture
 
 N_ARTICLES = 20
 

@@ -7,13 +7,13 @@ import sys
 from pathlib import Path
 
 import pytest
-from tests.archive.archive_factories import SITE, article
 from sqlalchemy import func, select, update
 from sqlalchemy.exc import SQLAlchemyError
 
 from archive import Archive
 from archive.migrations import MIGRATIONS, applied_versions, current_version
 from archive.schema import Base, Run, SchemaMigration
+from tests.archive.archive_factories import SITE, article
 
 URL = "https://news.demo.edu.cn/info/1001/9.htm"
 

@@ -4,11 +4,11 @@ from __future__ import annotations
 
 from dataclasses import replace
 
-from tests.archive.archive_factories import HTML, SITE, T0, article, capture
 from sqlalchemy import func, select
 
 from archive import Archive
 from archive.schema import Article, ArticleUrl, Caption, Credit, Version
+from tests.archive.archive_factories import HTML, SITE, T0, article, capture
 
 
 def _count(arc: Archive, model: type) -> int:

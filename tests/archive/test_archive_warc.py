@@ -7,10 +7,10 @@ import subprocess
 import sys
 from pathlib import Path
 
-from tests.archive.archive_factories import HTML, capture
 from warcio.archiveiterator import ArchiveIterator
 
 from archive import Archive
+from tests.archive.archive_factories import HTML, capture
 
 URL = "https://news.demo.edu.cn/info/1001/1.htm"
 GBK = HTML.encode("gbk")

@@ -10,9 +10,9 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from fixtures.server import expected_articles, special_paths
 
 from archive import Archive
+from fixtures.server import expected_articles, special_paths
 from tests.e2e.crawling import SITES, CrawlRun, crawl_sites
 
 pytestmark = pytest.mark.slow
@@ -28,8 +28,13 @@ def crawled(demo_sites: dict[str, Any], tmp_path_factory: pytest.TempPathFactory
     with Archive(f"sqlite:///{db}") as arc:
         counts_after_first = arc.site_counts()
     second = crawl_sites(demo_sites, db)
-    return {"db": db, "first": first, "second": second, "counts1": counts_after_first,
-            "servers": demo_sites}
+    return {
+        "db": db,
+        "first": first,
+        "second": second,
+        "counts1": counts_after_first,
+        "servers": demo_sites,
+    }
 
 
 @pytest.fixture
@@ -92,7 +97,8 @@ def test_every_field_of_every_article(crawled: dict, arc: Archive, site: str) ->
             "captions_norm": ([c["text_norm"] for c in v["captions"]], exp["captions_norm"]),
             "credits": ([[c["role"], c["name"]] for c in v["credits"]], exp["credits"]),
             "credits_norm": (
-                [[c["role_norm"], c["name_norm"]] for c in v["credits"]], exp["credits_norm"]
+                [[c["role_norm"], c["name_norm"]] for c in v["credits"]],
+                exp["credits_norm"],
             ),
             "script": (v["script"], exp["script"]),
             "mirror": (got["mirror_artifact"], exp["mirror"]),
@@ -109,7 +115,10 @@ def test_vsb_article_exact_fields(crawled: dict, arc: Archive) -> None:
     assert v["date"] == "2024-04-26"
     assert v["source"] == "党委宣传部"
     assert [c["text"] for c in v["captions"]] == ["经济管理学院展台前人头攒动", "学生代表发言"]
-    assert [(c["role"], c["name"]) for c in v["credits"]] == [("通讯员", "王堃"), ("通讯员", "张祎")]
+    assert [(c["role"], c["name"]) for c in v["credits"]] == [
+        ("通讯员", "王堃"),
+        ("通讯员", "张祎"),
+    ]
     body = v["body"].split("\n")
     assert body[0].startswith("4月26日上午，“践行初心使命”主题党日活动在图书馆报告厅举行。")
     assert body[-1].endswith("为推动学校高质量发展注入了新的动力。")

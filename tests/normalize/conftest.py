@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import pytest
+
 from tests.normalize.normalize_shared import shared_dir
 
 SEED_NAME = "seeds/000_1b0bd5df2f276862.txt"
@@ -43,9 +44,8 @@ def _sanitise(text: str, *codecs: str) -> str:
 @pytest.fixture(scope="session")
 def page_texts(stripped_seed: str) -> dict[str, str]:
     """The three texts of the §5.5 page cases, keyed as in ``normalize_vectors.PAGE_CASES``."""
-    from tests.normalize.normalize_vectors import GBK_ONLY_NAMES
-
     from campusnews.normalize import to_simplified
+    from tests.normalize.normalize_vectors import GBK_ONLY_NAMES
 
     simp = _sanitise(to_simplified(stripped_seed), "gb2312")
     trad = _sanitise(stripped_seed, "big5", "gbk")

@@ -10,9 +10,9 @@ import re
 from pathlib import Path
 
 import pytest
-from tests.normalize.normalize_shared import shared_dir
 
 from campusnews.normalize import decode_page, pinyin_decision
+from tests.normalize.normalize_shared import shared_dir
 
 pytestmark = pytest.mark.corpus
 

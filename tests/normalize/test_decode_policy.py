@@ -5,10 +5,10 @@ from __future__ import annotations
 import difflib
 
 import pytest
-from tests.normalize.normalize_vectors import PAGE_CASES, page
 
 from campusnews.exceptions import DecodeError
 from campusnews.normalize import declared_charset, decode_page
+from tests.normalize.normalize_vectors import PAGE_CASES, page
 
 # (case id) -> (encoding, source, contradicted_declared) expected for the §1.7 page cases.
 PAGE_OUTCOMES = {

@@ -7,9 +7,9 @@ import re
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
-from tests.normalize.normalize_vectors import PINYIN_CASES
 
 from campusnews.normalize import PinyinDecision, PinyinStats, pinyin_decision, strip_pinyin
+from tests.normalize.normalize_vectors import PINYIN_CASES
 
 _LEFTOVER_ANNOTATION = re.compile(r"[(（][a-zāáǎàēéěèīíǐìōóǒòūúǔùǖǘǚǜü]+[)）]")
 _PUA = re.compile("[\ue000-\uf8ff]")

@@ -7,10 +7,10 @@ from collections.abc import Callable
 
 import opencc
 import pytest
-from tests.normalize.normalize_vectors import SIMP_IDEMPOTENT, T2S_CASES, TITLES_SIMP
 
 from campusnews.normalize import detect_script, to_simplified
 from campusnews.normalize.script import script_counts
+from tests.normalize.normalize_vectors import SIMP_IDEMPOTENT, T2S_CASES, TITLES_SIMP
 
 _HAN = re.compile("[\u4e00-\u9fff]")
 # Known, accepted differences of the recommended chain (study §1.3: soft 1/3).
