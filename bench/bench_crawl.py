@@ -26,6 +26,7 @@ import argparse
 import json
 import os
 import resource
+import shutil
 import subprocess
 import sys
 import tempfile
@@ -324,6 +325,7 @@ def main(argv: list[str] | None = None) -> int:
     finally:
         if pg is not None:
             pg.drop_all()
+        shutil.rmtree(tmp, ignore_errors=True)
     _print(rows)
     return 0
 
@@ -337,8 +339,12 @@ def _print(rows: list[tuple[str, int, dict[str, Any]]]) -> None:
         rate = r["pages"] / r["seconds"] if r["seconds"] > 0 else 0.0
         ratio = f"{rate / ceiling:.2f}" if ceiling else "-"
         rss = " + ".join(f"{x:.0f}" for x in r["rss"])
-        split = r.get("split") or []
-        split = f"  (pages per process {'/'.join(map(str, split))})" if len(split) > 1 else ""
+        per_process = r.get("split") or []
+        split = (
+            f"  (pages per process {'/'.join(map(str, per_process))})"
+            if len(per_process) > 1
+            else ""
+        )
         print(
             f"{v:<9}{n:>9}{r['pages']:>8}{r['seconds']:>9.1f}{rate:>9.1f}{ratio:>8}  {rss}{split}"
         )
