@@ -168,6 +168,11 @@ class ConditionalGet:
     def process_request(self, request: Request) -> None:
         if request.meta.get("campusnews_kind") != "article" or request.meta.get("dont_revalidate"):
             return
+        # Only an article we hold may be revalidated: a capture whose article was never stored
+        # (extraction failed, or the process was killed between the two writes) must be
+        # fetched in full again, or a 304 would leave the article missing for good.
+        if self.archive.article_id_for_url(request.url) is None:
+            return
         validators = self.archive.validators(request.url)
         if not validators:
             return

@@ -249,8 +249,17 @@ class ArchivePipeline:
             logger.warning("failed %s: %s %s", item.url, f.reason, f.detail)
             return item
         if item.not_modified:
-            article_id = archive.touch_article(item.url)
-            self.stats.inc_value(STAT.format("unchanged" if article_id else "revisit_unknown"))
+            if archive.touch_article(item.url) is not None:
+                self.stats.inc_value(STAT.format("unchanged"))
+                return item
+            # A 304 for an article we do not hold: never silent; `recrawl --failed` fetches it
+            # unconditionally.
+            archive.record_failure(
+                item.site, item.url, "not_modified_unknown",
+                "HTTP 304 for a URL with no archived article", run_id=self.run_id,
+                http_status=304,
+            )  # fmt: skip
+            self.stats.inc_value(STAT.format("failed"))
             return item
         if item.kind == "listing":
             self.stats.inc_value(STAT.format("listing_ok"))
