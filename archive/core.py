@@ -169,7 +169,7 @@ class Archive:
             stmt = select(Run).where(Run.status == "running", Run.host == host)
             if site is not None:
                 stmt = stmt.where(Run.site == site)
-            stale = [r for r in s.scalars(stmt) if r.pid is not None and not _pid_alive(r.pid)]
+            stale = [r for r in s.scalars(stmt) if r.pid is not None and not locks.pid_alive(r.pid)]
             for r in stale:
                 r.status = "interrupted"
                 r.finished_at = _now()
@@ -488,16 +488,6 @@ def _is_race(e: IntegrityError | OperationalError) -> bool:
     # PostgreSQL serialization failure / deadlock detected; SQLite's "locked" already waited
     # busy_timeout, so retrying would only double the wait.
     return getattr(e.orig, "sqlstate", None) in ("40001", "40P01")
-
-
-def _pid_alive(pid: int) -> bool:
-    try:
-        os.kill(pid, 0)
-    except ProcessLookupError:
-        return False
-    except PermissionError:  # exists, owned by someone else
-        return True
-    return True
 
 
 def _row_dict(obj: Any) -> dict[str, Any]:
