@@ -9,7 +9,7 @@ from pathlib import Path
 import click
 
 from campusnews.cli import cli
-from campusnews.cli.options import db_option
+from campusnews.cli.options import db_option, set_option, verbose_option
 from campusnews.cli.scale import redis_option
 from campusnews.profiles import all_profiles, get_profile
 from campusnews.runner import CrawlResult, CrawlSpec, run_crawls
@@ -109,14 +109,8 @@ def _base_urls(values: tuple[str, ...], targets: list[str]) -> dict[str, str]:
     is_flag=True,
     help="Exit 3 when a layout-change alert was raised (field coverage dropped).",
 )
-@click.option(
-    "--set",
-    "set_values",
-    multiple=True,
-    metavar="NAME=VALUE",
-    help="Override a Scrapy or CAMPUSNEWS_* setting (repeatable).",
-)
-@click.option("-v", "--verbose", count=True, help="Scrapy's log (-v INFO, -vv DEBUG).")
+@set_option
+@verbose_option
 def crawl(
     targets: tuple[str, ...],
     db: str,
@@ -185,7 +179,7 @@ def _log_level(verbose: int) -> str:
     type=click.Path(dir_okay=False, path_type=Path),
     help="SQLite file to create (replaced if it exists).",
 )
-@click.option("-v", "--verbose", count=True, help="Scrapy's log (-v INFO, -vv DEBUG).")
+@verbose_option
 def demo(db_path: Path, verbose: int) -> None:
     """Crawl the bundled demo campus sites into a fresh SQLite archive.
 

@@ -17,7 +17,7 @@ import click
 
 from campusnews.cli import cli
 from campusnews.cli.crawl import EXIT_FAILED, EXIT_OK, _log_level, _report, _settings
-from campusnews.cli.options import db_option, json_option
+from campusnews.cli.options import db_option, json_option, set_option, verbose_option
 from campusnews.profiles import all_profiles, get_profile
 
 RUN_KEYS = (
@@ -101,14 +101,8 @@ def _is_listing(arc: Any, url: str, site: str | None) -> bool:
 @click.option("--since", help="With --site: articles dated on or after this day (YYYY-MM-DD).")
 @click.option("--until", help="With --site: articles dated on or before this day.")
 @click.option("--failed", is_flag=True, help="Every URL in the failure list (of --site, if given).")
-@click.option(
-    "--set",
-    "set_values",
-    multiple=True,
-    metavar="NAME=VALUE",
-    help="Override a Scrapy or CAMPUSNEWS_* setting (repeatable).",
-)
-@click.option("-v", "--verbose", count=True, help="Scrapy's log (-v INFO, -vv DEBUG).")
+@set_option
+@verbose_option
 def recrawl(
     urls: tuple[str, ...],
     db: str,

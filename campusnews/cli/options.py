@@ -33,3 +33,17 @@ def db_option(f: Callable[..., Any]) -> Callable[..., Any]:
 
 def json_option(f: Callable[..., Any]) -> Callable[..., Any]:
     return click.option("--json", "as_json", is_flag=True, help="Print JSON for programs.")(f)
+
+
+def set_option(f: Callable[..., Any]) -> Callable[..., Any]:
+    return click.option(
+        "--set",
+        "set_values",
+        multiple=True,
+        metavar="NAME=VALUE",
+        help="Override a Scrapy or CAMPUSNEWS_* setting (repeatable).",
+    )(f)
+
+
+def verbose_option(f: Callable[..., Any]) -> Callable[..., Any]:
+    return click.option("-v", "--verbose", count=True, help="Scrapy's log (-v INFO, -vv DEBUG).")(f)
