@@ -15,6 +15,7 @@ import hashlib
 import json
 import re
 from datetime import date
+from typing import Any
 
 from archive.records import ArticleIn
 
@@ -25,6 +26,18 @@ ISO_DAY_PREFIX = re.compile(r"^(\d{4})-(\d{2})-(\d{2})")
 def payload_digest(data: bytes) -> str:
     """WARC-style digest of raw bytes: ``sha1:`` + base32 of the SHA-1, as WARC tools write it."""
     return "sha1:" + base64.b32encode(hashlib.sha1(data).digest()).decode("ascii")
+
+
+def content_fields(a: ArticleIn) -> dict[str, Any]:
+    """The original fields that make an article's content (what a new version is judged on)."""
+    return {
+        "title": a.title,
+        "date": a.date,
+        "source": a.source,
+        "body": a.body,
+        "captions": [[c.text, c.image_url] for c in a.captions],
+        "credits": [[c.role, c.name] for c in a.credits],
+    }
 
 
 def content_hash(a: ArticleIn) -> str:
@@ -45,15 +58,7 @@ def content_hash(a: ArticleIn) -> str:
     >>> len(content_hash(a))
     64
     """
-    doc = {
-        "title": a.title,
-        "date": a.date,
-        "source": a.source,
-        "body": a.body,
-        "captions": [[c.text, c.image_url] for c in a.captions],
-        "credits": [[c.role, c.name] for c in a.credits],
-    }
-    canon = json.dumps(doc, ensure_ascii=False, sort_keys=True, separators=(",", ":"))
+    canon = json.dumps(content_fields(a), ensure_ascii=False, sort_keys=True, separators=(",", ":"))
     return hashlib.sha256(canon.encode("utf-8")).hexdigest()
 
 

@@ -35,12 +35,22 @@ class ValidatePipeline:
     def process_item(self, item: Any) -> Any:
         if not isinstance(item, CapturedPage) or item.article is None or item.failure:
             return item
-        article = item.article
-        if not (article.title or "").strip():
-            item.failure, item.article = Failure("no_title", "no title found", item.status), None
-        elif not article.body.strip():
-            item.failure, item.article = Failure("no_body", "no body text found", item.status), None
+        rejected = rejection(item.article)
+        if rejected is not None:
+            item.failure, item.article = Failure(*rejected, item.status), None
         return item
+
+
+def rejection(article: Article) -> tuple[str, str] | None:
+    """``(reason, detail)`` when an extracted article cannot be archived, else None.
+
+    The one rule shared by the crawl and ``reextract``.
+    """
+    if not (article.title or "").strip():
+        return "no_title", "no title found"
+    if not article.body.strip():
+        return "no_body", "no body text found"
+    return None
 
 
 def article_record(site: str, requested_url: str, article: Article) -> ArticleIn:

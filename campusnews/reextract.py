@@ -17,11 +17,12 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from archive import Archive, ArticleIn
+from archive.digests import content_fields
 from campusnews.crawlerrors import extraction_reason
 from campusnews.exceptions import CampusNewsError
 from campusnews.extract import extract
 from campusnews.extract.types import Article
-from campusnews.pipelines import article_record
+from campusnews.pipelines import article_record, rejection
 from campusnews.profiles import all_profiles
 
 # The fields a version's content hash covers, i.e. what makes a new version.
@@ -112,23 +113,15 @@ def _extract_one(work: Work) -> tuple[int, Article | None, str | None]:
         return article_id, None, f"{extraction_reason(e)}: {e}"
     except Exception as e:
         return article_id, None, f"extraction crashed: {type(e).__name__}: {e}"
-    if not (article.title or "").strip():
-        return article_id, None, "no_title"
-    if not article.body.strip():
-        return article_id, None, "no_body"
+    rejected = rejection(article)
+    if rejected is not None:
+        return article_id, None, rejected[0]
     return article_id, article, None
 
 
 def changed_fields(old: dict[str, Any], new: ArticleIn) -> list[str]:
     """Names of :data:`COMPARED_FIELDS` that differ between a stored version and a record."""
-    now = {
-        "title": new.title,
-        "date": new.date,
-        "source": new.source,
-        "body": new.body,
-        "captions": [[c.text, c.image_url] for c in new.captions],
-        "credits": [[c.role, c.name] for c in new.credits],
-    }
+    now = content_fields(new)
     before = {
         "title": old["title"],
         "date": old["date"],
