@@ -26,6 +26,7 @@ must also start a word there (``cov`` finds ``COVID``, ``ovid`` does not).
 
 from __future__ import annotations
 
+import functools
 import operator
 import re
 import unicodedata
@@ -43,7 +44,8 @@ _HAN_CLASS = "\u3007\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff\U00020000-\U0003ffff
 # A run of Han characters, or a run of other letters/digits (underscore is a separator, as in
 # FTS5's unicode61 tokenizer).
 _TOKEN_RUN = re.compile(rf"[{_HAN_CLASS}]+|[^\W_{_HAN_CLASS}]+")
-_HAN_RUN = re.compile(rf"[{_HAN_CLASS}]+")
+HAN_RUN = re.compile(rf"[{_HAN_CLASS}]+")
+_HAN_RUN = HAN_RUN
 # What the query lexer sees: parentheses, a quoted phrase (ASCII or Chinese quotes), a bare word.
 # A leading "-" negates only when attached to what follows (``-word``, ``-"phrase"``, ``-(``).
 _QUERY_LEXEME = re.compile(
@@ -406,6 +408,7 @@ def needs_check(node: Node, *, positional: bool = True) -> bool:
     return not is_exact(node, positional=positional)
 
 
+@functools.lru_cache(maxsize=1024)  # every snippet of a page asks again
 def term_pattern(term: Term) -> re.Pattern[str]:
     """Regex finding the term in folded text (Latin-initial terms only at a word start)."""
     boundary = "" if _HAN_RUN.match(term.text) else _LATIN_BEFORE

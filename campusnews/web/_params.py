@@ -47,10 +47,10 @@ class SearchParams:
 
     @property
     def effective_sort(self) -> str:
-        """The sort actually used: relevance needs a query; date otherwise."""
+        """The sort actually used: date unless relevance is asked for (and there is a query)."""
         if self.sort in SORTS:
             return self.sort if self.q.strip() else "date"
-        return "relevance" if self.q.strip() else "date"
+        return "date"
 
     @property
     def offset(self) -> int:

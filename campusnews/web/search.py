@@ -9,7 +9,7 @@ from typing import Any
 
 from flask import Blueprint, Response, abort, current_app, render_template, request
 
-from archive.search import optional_query, search, search_counts_by_month
+from archive.search import optional_query, search, search_month_counts
 from archive.stats import COVERAGE_FIELDS, stats
 from campusnews.web import _state
 from campusnews.web._params import MAX_OFFSET, MAX_PAGE_SIZE, SORTS, parse_params
@@ -60,8 +60,9 @@ def index() -> str:
         arc = _state.archive()
         filters = params.filters()
         # The chart's counts run beside the page query: SQLite and PostgreSQL work outside
-        # the GIL, so the page costs the slower of the two rather than their sum.
-        counting = _counts_pool.submit(search_counts_by_month, arc, params.q or None, **filters)
+        # the GIL, so the page costs the slower of the two rather than their sum. The counts
+        # give the exact total too, so the page query need not count (count_limit=0).
+        counting = _counts_pool.submit(search_month_counts, arc, params.q or None, **filters)
         try:
             page = search(
                 arc,
@@ -70,15 +71,18 @@ def index() -> str:
                 limit=params.size,
                 offset=params.offset,
                 mark=(MARK_OPEN, MARK_CLOSE),
+                count_limit=0,
                 **filters,
             )
         except Exception:
             wait([counting])  # never leave a query running for a failed request
             raise
-        months = counting.result()
-        reachable = min(page.total, MAX_OFFSET + params.size)
+        counts = counting.result()
+        months = counts.months
+        reachable = min(counts.total, MAX_OFFSET + params.size)
         context.update(
             page=page,
+            total=counts.total,
             snippets=[mark_snippet(h.snippet) for h in page.hits],
             chart=month_chart(months),
             months=months,

@@ -8,8 +8,9 @@ import pytest
 from sqlalchemy import text
 
 from archive import Archive, ArticleIn, CaptionIn, CreditIn
-from archive.query import Term
+from archive.query import HAN_RUN, Term, fold
 from archive.search import (
+    FOLDS_TO_HAN,
     add_search_index,
     index_article,
     make_snippet,
@@ -17,6 +18,7 @@ from archive.search import (
     reindex,
     search,
     search_counts_by_month,
+    search_month_counts,
 )
 from campusnews.exceptions import QueryError
 
@@ -264,8 +266,46 @@ def test_sort_by_date_and_pages(arc: Archive) -> None:
     assert (page.total, [h.article_id for h in page.hits]) == (2, [1])
 
 
+def test_default_sort_is_date(arc: Archive) -> None:
+    assert search(arc, "疫") == search(arc, "疫", sort="date")
+    assert [h.article_id for h in search(arc, "疫").hits] == [4, 2, 1, 5]
+    assert all(h.score == 0.0 for h in search(arc, "疫").hits)
+
+
+@pytest.mark.parametrize(
+    ("query", "filters", "ids"),
+    [
+        ("疫", {}, [4, 2, 1, 5]),  # index-only path
+        ("疫情", {"site": "sdu"}, [1, 5]),  # joined with a filter
+        ('疫情 -"防控 工作"', {}, [4, 1]),  # re-checked
+    ],
+)
+def test_count_limit(arc: Archive, query: str, filters: dict[str, str], ids: list[int]) -> None:
+    exact = search(arc, query, **filters)
+    assert (exact.total, exact.total_exact, [h.article_id for h in exact.hits]) == (
+        len(ids),
+        True,
+        ids,
+    )
+    capped = search(arc, query, count_limit=1, **filters)
+    # Counting stops; the page is the same.
+    assert (capped.total, capped.total_exact, capped.hits) == (1, False, exact.hits)
+    assert search(arc, query, count_limit=len(ids), **filters) == exact
+    assert search(arc, query, count_limit=0, limit=1, **filters).hits == exact.hits[:1]
+
+
+def test_month_counts_with_undated(arc: Archive) -> None:
+    counts = search_month_counts(arc, "疫情")  # index-only path
+    assert (counts.months, counts.undated) == ([("2020-03", 1), ("2021-12", 1)], 1)
+    assert counts.total == search(arc, "疫情").total == 3
+    counts = search_month_counts(arc, "疫情", site="sdu")  # joined
+    assert (counts.months, counts.undated, counts.total) == ([("2020-03", 1)], 1, 2)
+    counts = search_month_counts(arc, '疫情 -"防控 工作"')  # re-checked
+    assert (counts.months, counts.undated) == ([("2020-03", 1), ("2021-12", 1)], 0)
+
+
 def test_relevance_prefers_title_matches(arc: Archive) -> None:
-    hits = search(arc, "图书馆 OR 疫情").hits
+    hits = search(arc, "图书馆 OR 疫情", sort="relevance").hits
     assert hits[0].article_id == 4  # 图书馆 in the title and 疫情 in the body
     assert all(h.score > 0 for h in hits)
     assert [h.score for h in hits] == sorted((h.score for h in hits), reverse=True)
@@ -389,6 +429,8 @@ def test_migration_indexes_existing_articles(archive: Archive) -> None:
     [
         # Full-width Latin only matches once folded; shown as published.
         ("ＣＯＶＩＤ疫情", "ＣＯＶＩＤ疫情", [Term("covid")], "[ＣＯＶＩＤ]疫情"),
+        # A Kangxi radical (U+2F42) folds to 文: Han terms still look past the quick check.
+        ("校园⽂化节", "校园⽂化节", [Term("文化")], "校园[⽂化]节"),
         # No match in the body (the hit was in the title): the start of the body.
         ("第一段。\n第二段。", "第一段。\n第二段。", [Term("标题")], "第一段。 第二段。"),
         # Overlapping terms give one mark.
@@ -406,3 +448,16 @@ def test_migration_indexes_existing_articles(archive: Archive) -> None:
 )
 def test_make_snippet(body: str, body_norm: str, terms: list[Term], snippet: str) -> None:
     assert make_snippet(body, body_norm, terms) == snippet
+
+
+def test_folds_to_han_covers_every_code_point() -> None:
+    # make_snippet skips folding a body without these characters: none may be missing.
+    missing = [
+        hex(cp)
+        for cp in range(0x2E80, 0x110000)
+        if not 0xD800 <= cp <= 0xDFFF
+        and (folded := fold(chr(cp))) != chr(cp)
+        and HAN_RUN.search(folded)
+        and not FOLDS_TO_HAN.match(chr(cp))
+    ]
+    assert missing == []
