@@ -43,6 +43,7 @@ from archive._search_index import (
     fts_key,
     index_article,
     key_range,
+    optimize_search_index,
     reindex,
     version_texts,
 )
@@ -86,6 +87,7 @@ __all__ = [
     "make_snippet",
     "matching_versions",
     "month_of",
+    "optimize_search_index",
     "optional_query",
     "reindex",
     "search",

@@ -461,3 +461,28 @@ def test_folds_to_han_covers_every_code_point() -> None:
         and not FOLDS_TO_HAN.match(chr(cp))
     ]
     assert missing == []
+
+
+def test_db_optimize_merges_the_index_and_keeps_results(archive: Archive) -> None:
+    from click.testing import CliRunner
+
+    from campusnews.cli import cli
+    from campusnews.cli import commands as _commands  # noqa: F401  (registers the subcommands)
+
+    for a in ARTICLES:  # one transaction each: the index grows by one segment per article
+        archive.store_article(a)
+    queries = ("疫情", "校", '"防控 工作"', "畢業典禮 OR 讲话")
+    before = [search(archive, q, limit=100) for q in queries]
+    sqlite = archive.engine.dialect.name == "sqlite"
+    segments = "SELECT count(DISTINCT segid) FROM search_fts_idx"
+    if sqlite:
+        with archive.engine.connect() as conn:
+            assert conn.execute(text(segments)).scalar_one() > 1
+    result = CliRunner().invoke(cli, ["db", "optimize", "--db", archive.url])
+    assert result.exit_code == 0, result.output
+    assert result.output.startswith("search index optimized in ")
+    assert [search(archive, q, limit=100) for q in queries] == before
+    assert [len(p.hits) for p in before] == [3, 4, 1, 2]
+    if sqlite:
+        with archive.engine.connect() as conn:
+            assert conn.execute(text(segments)).scalar_one() == 1
