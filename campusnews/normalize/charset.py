@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import codecs
 import re
-from functools import cache
+from functools import cache, lru_cache
 
 from campusnews.exceptions import DecodeError
 
@@ -59,7 +59,7 @@ _BINARY_MAGIC = (
     b"\x00\x00\x01\x00",  # ICO
 )
 # Bytes that never occur in text: C0 controls other than \t \n \f \r and ESC (ISO-2022).
-_CONTROL_BYTES = re.compile(rb"[\x00-\x08\x0b\x0e-\x1a\x1c-\x1f]")
+_CONTROL_BYTES = bytes([*range(0x00, 0x09), 0x0B, *range(0x0E, 0x1B), *range(0x1C, 0x20)])
 _NUL = b"\x00"
 _CONTROL_CHARS = re.compile("[\x00-\x08\x0b\x0e-\x1a\x1c-\x1f]")
 # charset=... inside an HTTP Content-Type value.
@@ -103,6 +103,7 @@ _FORBIDDEN_CODECS = frozenset(
 )
 
 
+@lru_cache(maxsize=256)  # a handful of labels, looked up several times per page
 def codec_for(label: str | None) -> str | None:
     """Python codec name for a charset label, widened; ``None`` for unknown or unusable labels.
 
@@ -174,9 +175,10 @@ def sniff_bom(body: bytes) -> tuple[str, int] | None:
 def check_binary(body: bytes) -> str | None:
     """Raise :class:`DecodeError` for binary bodies; return ``"utf-16-le"``/``"utf-16-be"``
     for BOM-less UTF-16 (NULs in every other byte), else ``None``."""
-    for magic in _BINARY_MAGIC:
-        if body.startswith(magic):
-            raise DecodeError(f"binary body (starts with {magic[:8]!r}), not a text page")
+    if body.startswith(_BINARY_MAGIC):  # one call for all (the loop only names the format)
+        for magic in _BINARY_MAGIC:
+            if body.startswith(magic):
+                raise DecodeError(f"binary body (starts with {magic[:8]!r}), not a text page")
     if body[4:8] == b"ftyp":
         raise DecodeError("binary body (ISO media file), not a text page")
     sample = body[:BINARY_SNIFF_BYTES]
@@ -192,7 +194,8 @@ def check_binary(body: bytes) -> str | None:
                 if len(_CONTROL_CHARS.findall(text)) * 100 <= len(text):
                     return codec
         raise DecodeError(f"binary body ({nuls} NUL bytes in the first {len(sample)})")
-    controls = len(_CONTROL_BYTES.findall(sample))
+    # bytes.translate deletes in one C loop, several times faster than a regex scan
+    controls = len(sample) - len(sample.translate(None, _CONTROL_BYTES))
     if controls * 20 > len(sample):
         raise DecodeError(f"binary body ({controls} control bytes in the first {len(sample)})")
     return None

@@ -21,14 +21,13 @@ from __future__ import annotations
 import codecs
 import contextlib
 import re
-from collections import Counter
 from collections.abc import Callable
-from functools import cached_property
+from functools import cache, cached_property
 
 import chardet
 
 from campusnews.exceptions import DecodeError
-from campusnews.normalize._tables import common_han
+from campusnews.normalize._tables import CharSet, common_han
 from campusnews.normalize.charset import (
     BIG5HKSCS,
     GB18030,
@@ -62,8 +61,22 @@ _FIRST_NON_ASCII_BYTE = re.compile(rb"[\x80-\xff]")
 # ASCII bytes that are never the trail byte of a GBK/Big5/Shift_JIS char: safe places to cut.
 _SAFE_CUT_BYTES = (b" ", b"\n", b">", b"<", b'"', b"=", b",", b".")
 
-_HAN = re.compile("[\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff\U00020000-\U0003ffff]")
-_PUA = re.compile("[\ue000-\uf8ff]")
+_HAN_RANGES = ((0x3400, 0x4DBF), (0x4E00, 0x9FFF), (0xF900, 0xFAFF), (0x20000, 0x3FFFF))
+# Runs of Han chars: counting run lengths creates one string per run, not one per char.
+_HAN_RUN = re.compile("[\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff\U00020000-\U0003ffff]+")
+_PUA_FIRST, _PUA_LAST = "\ue000", "\uf8ff"
+
+
+@cache
+def _rare_chars() -> CharSet:
+    """Han chars outside :func:`common_han`, and private-use chars: the evidence against a
+    decode. Real text holds few or none, so one scan for both usually finds nothing."""
+    common = common_han()
+    uncommon = (
+        chr(cp) for lo, hi in _HAN_RANGES for cp in range(lo, hi + 1) if chr(cp) not in common
+    )
+    pua = (chr(cp) for cp in range(ord(_PUA_FIRST), ord(_PUA_LAST) + 1))
+    return CharSet([*uncommon, *pua])
 
 
 class _Attempt:
@@ -73,8 +86,11 @@ class _Attempt:
     that is valid UTF-8) none of them is needed.
     """
 
-    def __init__(self, body: bytes, codec: str) -> None:
+    def __init__(self, body: bytes, codec: str, valid_text: str | None = None) -> None:
         self.codec = codec
+        if valid_text is not None:  # the body decoded strictly: the same text, no errors
+            self.text, self.errors = valid_text, 0
+            return
         decoder = codecs.getincrementaldecoder(codec)(errors="replace")
         # final=False: an incomplete multi-byte sequence at the very end of a truncated body
         # stays in the decoder's buffer; it is dropped, not counted as an error.
@@ -91,23 +107,40 @@ class _Attempt:
         return len(self.text) - len(self.text.encode("ascii", errors="ignore"))
 
     @cached_property
-    def _han(self) -> tuple[int, int]:
-        counts = Counter(_HAN.findall(self.text))
-        common = common_han()
-        uncommon = sum(n for ch, n in counts.items() if ch not in common)
-        return sum(counts.values()), uncommon
-
-    @property
     def han(self) -> int:
-        return self._han[0]
+        return sum(map(len, _HAN_RUN.findall(self.text)))
+
+    def han_at_least(self, n: int) -> bool:
+        """``han >= n``, reading only as far as the n-th Han char."""
+        return self._han_reaches(lambda han: han >= n)
+
+    def _han_reaches(self, enough: Callable[[int], bool]) -> bool:
+        """``enough(han)`` for a test that, once true, stays true as the count grows: the
+        text is read only until the count so far passes it."""
+        if "han" in self.__dict__:
+            return enough(self.han)
+        seen = 0
+        for run in _HAN_RUN.finditer(self.text):
+            seen += run.end() - run.start()
+            if enough(seen):
+                return True
+        self.__dict__["han"] = seen  # read to the end: that is the full count
+        return enough(seen)
+
+    @cached_property
+    def _rare(self) -> tuple[int, int]:
+        """``(uncommon Han chars, private-use chars)``, from one scan of the text."""
+        found = _rare_chars().findall(self.text)
+        pua = sum(1 for ch in found if _PUA_FIRST <= ch <= _PUA_LAST) if found else 0
+        return len(found) - pua, pua
 
     @property
     def uncommon(self) -> int:
-        return self._han[1]
+        return self._rare[0]
 
-    @cached_property
+    @property
     def pua(self) -> int:
-        return len(_PUA.findall(self.text))
+        return self._rare[1]
 
     @property
     def error_rate(self) -> float:
@@ -118,14 +151,17 @@ class _Attempt:
         """Looks like real text: no private-use chars (outside UTF-8, where iconfonts use them)
         and Han chars mostly from the ~7,000 common ones. A wrong CJK codec decodes without
         errors surprisingly often (Big5 read as GB18030) but produces rare chars and PUA."""
-        if self.codec != UTF8 and self.pua * 500 > self.non_ascii:
+        if self.codec != UTF8 and self.pua and self.pua * 500 > self.non_ascii:
             return False
         if self.codec not in _CHINESE_CODECS:
             # The common set is Chinese usage; Japanese and Korean text need not follow it.
             return True
-        if self.han >= 10:
-            return self.uncommon <= 0.1 * self.han
-        return self.uncommon <= 1
+        uncommon = self.uncommon
+        if uncommon <= 1:
+            # passes the rule whatever the Han count (0.1 * han >= 1 once han >= 10)
+            return True
+        # han >= 10 and uncommon <= 0.1 * han (else uncommon <= 1, false here)
+        return self._han_reaches(lambda han: han >= 10 and uncommon <= 0.1 * han)
 
     @property
     def good(self) -> bool:
@@ -215,8 +251,15 @@ def decode_page(
             attempts[codec] = _Attempt(body, codec)
         return attempts[codec]
 
-    utf8 = attempt(UTF8)
-    utf8_valid = utf8.errors == 0
+    # A strict decode stops at the first bad byte (most non-UTF-8 pages fail in <title>):
+    # a bad sequence before the end is at least one replacement in the full decode; only a
+    # sequence cut off by the end of a truncated body (not an error there) needs the count.
+    try:
+        attempts[UTF8] = _Attempt(body, UTF8, body.decode(UTF8))
+    except UnicodeDecodeError as e:
+        utf8_valid = e.end == len(body) and attempt(UTF8).errors == 0
+    else:
+        utf8_valid = True
     hint_codec = codec_for(hint)
     declared_codec = codec_for(declared)
 
@@ -225,10 +268,10 @@ def decode_page(
             continue
         if codec == UTF8:
             if utf8_valid:
-                return _info(utf8, source, declared)
+                return _info(attempt(UTF8), source, declared)
             continue
-        if utf8_valid and utf8.han >= UTF8_OVERRIDE_MIN_HAN:
-            return _info(utf8, "utf8-valid", declared)
+        if utf8_valid and attempt(UTF8).han_at_least(UTF8_OVERRIDE_MIN_HAN):
+            return _info(attempt(UTF8), "utf8-valid", declared)
         candidate = attempt(codec)
         if candidate.errors or not candidate.plausible:
             continue
@@ -237,7 +280,7 @@ def decode_page(
         return _info(candidate, source, declared)
 
     if utf8_valid:
-        return _info(utf8, "utf8-valid", declared)
+        return _info(attempt(UTF8), "utf8-valid", declared)
 
     # When exactly one CJK codec reads the body cleanly and plausibly, the detector cannot add
     # anything; it is the slowest step, so it runs only when the evidence is ambiguous (EUC-KR

@@ -20,7 +20,7 @@ import codecs
 import re
 from collections import Counter
 from dataclasses import dataclass
-from functools import cache
+from functools import cache, lru_cache
 
 from campusnews.normalize._tables import common_han, is_han
 
@@ -36,6 +36,7 @@ MIN_NEIGHBOUR_RATIO = 0.5  # tokens with a Han char right before or after (runni
 # Letters of a toned pinyin syllable as the annotator writes them (NFC, lower case).
 _SYLLABLE = "[a-zāáǎàēéěèīíǐìōóǒòūúǔùǖǘǚǜüńňǹḿ]{1,7}"
 _HAN_CLASS = "[\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff\U00020000-\U0003ffff]"
+_SYLLABLE_RE = re.compile(_SYLLABLE)
 # A Han char followed by one syllable in ASCII or full-width parentheses: 網(wǎng), 網（wǎng）.
 _HAN_TOKEN = re.compile(f"({_HAN_CLASS})[(（]({_SYLLABLE})[)）]")
 # An island: the decoder turned ``<lead byte>(`` into ``?``, leaving ``?lián)``.
@@ -128,7 +129,7 @@ def is_traditional_only(ch: str) -> bool:
 
 def _tokens(text: str) -> list[re.Match[str]]:
     """Han char + ``(syllable)`` where the syllable is one of pypinyin's readings of the char."""
-    return [m for m in _HAN_TOKEN.finditer(text) if m.group(2) in readings(m.group(1))]
+    return [m for m in _HAN_TOKEN.finditer(text) if m[2] in readings(m[1])]
 
 
 def pinyin_decision(text: str, known_chars: frozenset[str] | None = None) -> PinyinDecision:
@@ -157,25 +158,28 @@ def _gate(text: str, tokens: list[re.Match[str]]) -> PinyinDecision:
     if not tokens:
         return NOT_FIRED
     n = len(tokens)
-    per_char = Counter(m.group(1) for m in tokens)
+    pairs = [m.groups() for m in tokens]  # (host char, syllable), read once
+    per_char = Counter(host for host, _ in pairs)
     syllables_used: dict[str, set[str]] = {}
-    for m in tokens:
-        syllables_used.setdefault(m.group(1), set()).add(m.group(2))
+    for host, syllable in pairs:
+        syllables_used.setdefault(host, set()).add(syllable)
     trad = frozenset(ch for ch in per_char if is_traditional_only(ch))
     # A Han char right before or after the token; a directly preceding token counts as its
     # (Han) host char, as in 統(tǒng)領(lǐng),
-    ends = {m.end() for m in tokens}
+    spans = [m.span() for m in tokens]
+    ends = {end for _, end in spans}
+    size = len(text)
     neighbours = sum(
         1
-        for m in tokens
-        if m.start() in ends
-        or (m.start() > 0 and is_han(text[m.start() - 1]))
-        or (m.end() < len(text) and is_han(text[m.end()]))
+        for start, end in spans
+        if start in ends
+        or (start > 0 and is_han(text[start - 1]))
+        or (end < size and is_han(text[end]))
     )
     trad_ratio = len(trad) / len(per_char)
     consistency = n / sum(text.count(ch) for ch in per_char)
     multi = sum(1 for used in syllables_used.values() if len(used) > 1)
-    default_ratio = sum(1 for m in tokens if m.group(2) == readings(m.group(1))[0]) / n
+    default_ratio = sum(1 for host, syllable in pairs if syllable == readings(host)[0]) / n
     neighbour_ratio = neighbours / n
     checks = (
         (n >= MIN_TOKENS and len(per_char) >= MIN_DISTINCT_CHARS, f"too few: {n} tokens"),
@@ -237,15 +241,40 @@ class _Totals:
 
 
 def _strip_line(line: str, chars: frozenset[str], totals: _Totals) -> str:
-    def drop(m: re.Match[str]) -> str:
-        host, syllable = m.group(1), m.group(2)
-        if host in chars and syllable in readings(host):
-            totals.removed += 1
-            totals.chars.add(host)
-            return host
-        return m.group(0)
+    tokens = _annotations_of(chars)
+    if tokens is None:
+        return line
+    # [text, host, text, host, ..., text]: the annotations dropped, their host chars kept
+    parts = tokens.split(line)
+    if len(parts) == 1:
+        return line
+    hosts = parts[1::2]
+    totals.removed += len(hosts)
+    totals.chars.update(hosts)
+    return "".join(parts)
 
-    return _HAN_TOKEN.sub(drop, line)
+
+@lru_cache(maxsize=64)
+def _annotations_of(chars: frozenset[str]) -> re.Pattern[str] | None:
+    """A regex for exactly the tokens :func:`strip_pinyin` drops: a char of ``chars`` with one
+    of its own readings in parentheses, the char captured (a lookbehind picks the readings of
+    the char just matched). It finds what ``_HAN_TOKEN`` finds, less the tokens kept, and
+    ``split`` then removes them in C, without a Python call per token.
+
+    >>> _annotations_of(frozenset("網")).sub(r"\\1", "網(wǎng)站 網(abc) 學(xué)")
+    '網站 網(abc) 學(xué)'
+    """
+    branches = []
+    hosts = []
+    for ch in sorted(chars):
+        own = [r for r in readings(ch) if _SYLLABLE_RE.fullmatch(r)]
+        if own:
+            hosts.append(re.escape(ch))
+            alts = "|".join(map(re.escape, own))
+            branches.append(f"(?<={re.escape(ch)}[(（])(?:{alts})")
+    if not branches:
+        return None
+    return re.compile(f"([{''.join(hosts)}])[(（](?:{'|'.join(branches)})[)）]")
 
 
 def _gbk_char(pair: bytes) -> str | None:

@@ -12,11 +12,10 @@ Traditional: every converter damages some Simplified input (於梨华 → 于梨
 
 from __future__ import annotations
 
-from collections import Counter
 from functools import cache
 from typing import TYPE_CHECKING, Literal
 
-from campusnews.normalize._tables import script_sets
+from campusnews.normalize._tables import CharSet, script_sets
 
 if TYPE_CHECKING:
     import opencc
@@ -34,12 +33,15 @@ def script_counts(text: str) -> tuple[int, int]:
     >>> script_counts("山东大学威海校区")
     (0, 3)
     """
+    trad_only, simp_only = _script_chars()
+    return trad_only.count(text), simp_only.count(text)
+
+
+@cache
+def _script_chars() -> tuple[CharSet, CharSet]:
+    # One regex scan each (in C), not a Python loop over the text's chars.
     trad_only, simp_only = script_sets()
-    # Counting distinct chars first (in C) beats a Python loop over every char.
-    counts = Counter(text)
-    trad = sum(n for ch, n in counts.items() if ch in trad_only)
-    simp = sum(n for ch, n in counts.items() if ch in simp_only)
-    return trad, simp
+    return CharSet(trad_only), CharSet(simp_only)
 
 
 def detect_script(text: str) -> Literal["hans", "hant"] | None:
