@@ -11,7 +11,7 @@ from collections.abc import Sequence
 from datetime import UTC, datetime
 from typing import Any
 
-from sqlalchemy import func, select
+from sqlalchemy import Select, func, select
 from sqlalchemy.orm import Session
 
 from archive.digests import content_hash, iso_day
@@ -32,15 +32,27 @@ DIFF_FIELDS = (
 )
 
 
-def store(s: Session, a: ArticleIn, capture_id: int | None, run_id: int | None) -> StoreResult:
-    """Store ``a``; see :meth:`archive.Archive.store_article` for the outcomes."""
+def store(
+    s: Session,
+    a: ArticleIn,
+    capture_id: int | None,
+    run_id: int | None,
+    *,
+    seen: datetime | None = None,
+) -> StoreResult:
+    """Store ``a``; see :meth:`archive.Archive.store_article` for the outcomes.
+
+    ``seen`` is when the article was seen: the fetch time of capture ``capture_id``, read from
+    the database unless the caller (who just wrote that capture) passes it.
+    """
     now = datetime.now(UTC)
-    seen = now
-    if capture_id is not None:
-        fetched = s.scalar(select(Capture.fetched_at).where(Capture.id == capture_id))
-        if fetched is None:
-            raise ValueError(f"no capture with id {capture_id}")
-        seen = fetched
+    if seen is None:
+        seen = now
+        if capture_id is not None:
+            fetched = s.scalar(select(Capture.fetched_at).where(Capture.id == capture_id))
+            if fetched is None:
+                raise ValueError(f"no capture with id {capture_id}")
+            seen = fetched
     digest = content_hash(a)
     art = _find(s, a)
     if art is None:
@@ -64,7 +76,7 @@ def store(s: Session, a: ArticleIn, capture_id: int | None, run_id: int | None) 
         s.add(art)
         s.flush()
         version = _add_version(s, art, a, digest, 1, capture_id, run_id, now)
-        _touch(s, art, a, seen)
+        _touch(s, art, a, seen, new=True)
         _index(s, art.id)
         return StoreResult(art.id, version.id, "new")
     latest = s.get(Version, art.latest_version_id) if art.latest_version_id else None
@@ -90,9 +102,7 @@ def _index(s: Session, article_id: int) -> None:
 def _find(s: Session, a: ArticleIn) -> Article | None:
     """The article known under ``a.canonical_url`` (preferred) or ``a.url``, row-locked."""
     for url in dict.fromkeys((a.canonical_url, a.url)):
-        art_id = s.scalar(select(ArticleUrl.article_id).where(ArticleUrl.url == url))
-        if art_id is None:
-            art_id = s.scalar(select(Article.id).where(Article.canonical_url == url))
+        art_id = article_id_for_url(s, url)
         if art_id is not None:
             # FOR UPDATE on PostgreSQL serializes writers of one article; SQLite omits it
             # (its write transactions are already exclusive).
@@ -101,25 +111,44 @@ def _find(s: Session, a: ArticleIn) -> Article | None:
 
 
 def _same_content_article(s: Session, site: str, digest: str) -> Article | None:
+    """The site's first article whose latest version has content ``digest``, row-locked.
+
+    Two steps, so the content-hash index drives the lookup on every backend: joined in one
+    statement, SQLite's planner (without ANALYZE statistics) walks every article of the site
+    instead, which made each store O(articles of the site).
+    """
+    candidates = s.execute(
+        select(Version.article_id, Version.id).where(Version.content_hash == digest)
+    ).all()
+    if not candidates:
+        return None
     stmt = (
         select(Article)
-        .join(Version, Version.id == Article.latest_version_id)
-        .where(Article.site == site, Version.content_hash == digest)
+        .where(
+            Article.site == site,
+            Article.id.in_({a for a, _ in candidates}),
+            Article.latest_version_id.in_({v for _, v in candidates}),
+        )
         .order_by(Article.id)
         .limit(1)
-        .with_for_update(of=Article)
+        .with_for_update()
     )
+    # Versions of one article hold only its own id, so matching both sets is matching pairs.
     return s.scalar(stmt)
 
 
-def _touch(s: Session, art: Article, a: ArticleIn, seen: datetime) -> None:
-    """Record that ``art`` was seen at ``seen`` under ``a``'s URLs (adding unknown ones)."""
+def _touch(s: Session, art: Article, a: ArticleIn, seen: datetime, *, new: bool = False) -> None:
+    """Record that ``art`` was seen at ``seen`` under ``a``'s URLs (adding unknown ones).
+
+    ``new``: ``art`` was just created because ``_find`` knew none of these URLs (and the
+    transaction holds them), so there is nothing to look up.
+    """
     art.last_seen = max(art.last_seen, seen)
     art.first_seen = min(art.first_seen, seen)
     for url in dict.fromkeys((art.canonical_url, a.canonical_url, a.url)):
-        if s.get(ArticleUrl, url) is None:
+        if new or s.get(ArticleUrl, url) is None:
             s.add(ArticleUrl(url=url, article_id=art.id, first_seen=seen))
-    s.flush()
+    # No flush of its own: the next statement (or the commit) flushes these rows with the rest.
 
 
 def _add_version(
@@ -183,11 +212,15 @@ def _add_version(
 
 
 def article_id_for_url(s: Session, url: str) -> int | None:
-    """The article seen under ``url`` (canonical or alias), or None."""
-    art_id = s.scalar(select(ArticleUrl.article_id).where(ArticleUrl.url == url))
-    if art_id is None:
-        art_id = s.scalar(select(Article.id).where(Article.canonical_url == url))
-    return art_id
+    """The article seen under ``url`` (an alias or canonical URL), or None."""
+    return s.scalar(id_for_url_statement(url))
+
+
+def id_for_url_statement(url: str) -> Select[tuple[int | None]]:
+    """One round trip: the URL table first, then canonical URLs it might lack."""
+    by_alias = select(ArticleUrl.article_id).where(ArticleUrl.url == url).scalar_subquery()
+    by_canonical = select(Article.id).where(Article.canonical_url == url).scalar_subquery()
+    return select(func.coalesce(by_alias, by_canonical))
 
 
 def get(s: Session, id_or_url: int | str, version: int | None) -> dict[str, Any] | None:

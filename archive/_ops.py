@@ -1,20 +1,85 @@
-"""Queries for crawl operations: what is known (incremental crawls), the capture each article
-came from (re-extraction), and field coverage of a run (layout-change alerts).
+"""Crawl operations: failures and revisits (writes), what is known (incremental crawls), the
+capture each article came from (re-extraction), and field coverage of a run (layout alerts).
 
-Used by :class:`archive.Archive`; functions take an open :class:`~sqlalchemy.orm.Session`.
+Used by :class:`archive.Archive` and :mod:`archive.pages`; functions take an open
+:class:`~sqlalchemy.orm.Session` inside the caller's transaction.
 """
 
 from __future__ import annotations
 
-from datetime import date, datetime
+from datetime import UTC, date, datetime
 from typing import Any
 
-from sqlalchemy import case, exists, func, select
+from sqlalchemy import case, exists, func, select, update
 from sqlalchemy.orm import Session
 
-from archive.schema import Article, ArticleUrl, Caption, Capture, Credit, Version
+from archive import _articles
+from archive.schema import Article, ArticleUrl, Caption, Capture, Credit, Failure, Version
 
 COVERAGE_FIELDS = ("date", "source", "captions", "credits", "body")
+
+
+def record_failure(
+    s: Session,
+    site: str | None,
+    url: str,
+    reason: str,
+    detail: str,
+    run_id: int | None,
+    http_status: int | None,
+) -> None:
+    """Record a failed URL; see :meth:`archive.Archive.record_failure`."""
+    now = datetime.now(UTC)
+    row = s.scalar(select(Failure).where(Failure.url == url).with_for_update())
+    if row is None:
+        s.add(
+            Failure(
+                site=site,
+                url=url,
+                run_id=run_id,
+                reason=reason,
+                detail=detail,
+                http_status=http_status,
+                attempts=1,
+                first_at=now,
+                last_at=now,
+            )
+        )
+        return
+    row.attempts += 1
+    row.last_at = now
+    row.reason, row.detail, row.http_status = reason, detail, http_status
+    row.run_id = run_id if run_id is not None else row.run_id
+    row.site = site if site is not None else row.site
+    row.resolved_at = None
+
+
+def open_failures(s: Session, urls: set[str]) -> set[str]:
+    """Which of ``urls`` have an open (unresolved) failure."""
+    if not urls:
+        return set()
+    stmt = select(Failure.url).where(Failure.url.in_(urls), Failure.resolved_at.is_(None))
+    return set(s.scalars(stmt))
+
+
+def clear_failure(s: Session, url: str) -> bool:
+    """Mark the URL's open failure resolved; False if none was open."""
+    done = s.execute(
+        update(Failure)
+        .where(Failure.url == url, Failure.resolved_at.is_(None))
+        .values(resolved_at=datetime.now(UTC))
+    )
+    return done.rowcount == 1  # type: ignore[attr-defined]
+
+
+def touch_article(s: Session, url: str) -> int | None:
+    """Move ``last_seen`` of the article seen under ``url``; its id, or None if unknown."""
+    article_id = _articles.article_id_for_url(s, url)
+    if article_id is not None:
+        s.execute(
+            update(Article).where(Article.id == article_id).values(last_seen=datetime.now(UTC))
+        )
+    return article_id
 
 
 def known_articles(s: Session, site: str) -> dict[str, dict[str, Any]]:

@@ -10,19 +10,22 @@ from __future__ import annotations
 import os
 import socket
 import zlib
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
+from dataclasses import replace
 from datetime import UTC, date, datetime
 from types import TracebackType
 from typing import Any, TypeVar
 
 from sqlalchemy import Engine, inspect, or_, select, update
-from sqlalchemy.exc import IntegrityError, OperationalError
+from sqlalchemy.exc import IntegrityError, OperationalError, SQLAlchemyError
 from sqlalchemy.orm import Session
 
 from archive import _articles, _captures, _ops, _overview, locks
+from archive import pages as _pages
 from archive.db import DEFAULT_URL, make_engines
 from archive.migrations import upgrade
+from archive.pages import PageIn, PageResult
 from archive.records import ArticleIn, CaptureIn, CaptureResult, StoreResult
 from archive.schema import (
     RUN_STATUSES,
@@ -38,6 +41,15 @@ T = TypeVar("T")
 # How often a write that lost a race with another process (unique key taken, deadlock) is retried.
 MAX_RETRIES = 8
 _COUNT_KEYS = ("pages", "new", "changed", "unchanged", "alias", "failed")
+# What one page of a batch can raise that says "this page cannot be stored as given" (bad data,
+# a constraint, a value the database refuses) rather than a bug in the caller.
+_PAGE_ERRORS = (SQLAlchemyError, ValueError)
+_ERROR_DETAIL_CHARS = 2000
+
+
+class ArchiveWriteError(Exception):
+    """Raised by :meth:`Archive.store_batch` when a page cannot even be recorded as a failure
+    (the database refuses every write); the caller reports it and may stop the crawl."""
 
 
 class Archive:
@@ -261,8 +273,10 @@ class Archive:
 
     def article_id_for_url(self, url: str) -> int | None:
         """The article seen under ``url`` (canonical or alias), or None."""
-        with self._reading() as s:
-            return _articles.article_id_for_url(s, url)
+        # A Core connection, not an ORM session: the crawl asks this before every article
+        # request (conditional GET), on the reactor thread.
+        with self.engine.connect() as conn:
+            return conn.scalar(_articles.id_for_url_statement(url))
 
     def touch_article(self, url: str) -> int | None:
         """Record that the article seen under ``url`` is still there unchanged (a revisit).
@@ -270,13 +284,44 @@ class Archive:
         Moves ``last_seen``; returns the article id, or None when the URL is unknown.
         """
 
-        def go(s: Session) -> int | None:
-            article_id = _articles.article_id_for_url(s, url)
-            if article_id is not None:
-                s.execute(update(Article).where(Article.id == article_id).values(last_seen=_now()))
-            return article_id
+        return self._write(lambda s: _ops.touch_article(s, url))
 
-        return self._write(go)
+    def store_batch(self, pages: Sequence[PageIn]) -> list[PageResult]:
+        """Store many fetched pages (capture + article, failure or revisit) in one transaction.
+
+        Each page is written exactly as :meth:`record_capture` followed by
+        :meth:`store_article`, :meth:`touch_article` or :meth:`record_failure` would write it
+        (see :mod:`archive.pages`), so dedup, versions, aliases and the search index are the
+        same; one commit (one fsync) covers the batch. Results are in the order of ``pages``.
+
+        When the batch fails, each page is retried in a transaction of its own, so one bad page
+        never loses the others; a page that fails alone is recorded as the failure
+        ``archive_error`` of its URL (with its capture when that can still be stored) and its
+        result carries the error. Errors of the database itself (it cannot record even that)
+        are raised.
+        """
+        if not pages:
+            return []
+        try:
+            return self._write(lambda s: _pages.store_pages(s, self.dialect, pages))
+        except _PAGE_ERRORS:
+            pass  # find the page at fault: each on its own below
+        return [self._store_alone(p) for p in pages]
+
+    def _store_alone(self, page: PageIn) -> PageResult:
+        try:
+            return self._write(lambda s: _pages.store_pages(s, self.dialect, [page]))[0]
+        except _PAGE_ERRORS as e:
+            error = f"{type(e).__name__}: {e}"[:_ERROR_DETAIL_CHARS]
+        for fallback in _pages.as_archive_error(page, error):
+            try:
+                result = self._write(
+                    lambda s, f=fallback: _pages.store_pages(s, self.dialect, [f])  # type: ignore[misc]
+                )
+            except _PAGE_ERRORS:
+                continue  # without the capture, then
+            return replace(result[0], error=error)
+        raise ArchiveWriteError(f"cannot record {page.url} even as a failure: {error}")
 
     def get_article(
         self, id_or_url: int | str, *, version: int | None = None
@@ -329,46 +374,13 @@ class Archive:
         http_status: int | None = None,
     ) -> None:
         """Record a failed URL; a repeat counts an attempt and reopens a resolved failure."""
-        now = _now()
-
-        def go(s: Session) -> None:
-            row = s.scalar(select(Failure).where(Failure.url == url).with_for_update())
-            if row is None:
-                s.add(
-                    Failure(
-                        site=site,
-                        url=url,
-                        run_id=run_id,
-                        reason=reason,
-                        detail=detail,
-                        http_status=http_status,
-                        attempts=1,
-                        first_at=now,
-                        last_at=now,
-                    )
-                )
-                return
-            row.attempts += 1
-            row.last_at = now
-            row.reason, row.detail, row.http_status = reason, detail, http_status
-            row.run_id = run_id if run_id is not None else row.run_id
-            row.site = site if site is not None else row.site
-            row.resolved_at = None
-
-        self._write(go)
+        self._write(
+            lambda s: _ops.record_failure(s, site, url, reason, detail, run_id, http_status)
+        )
 
     def clear_failure(self, url: str) -> bool:
         """Mark the URL's open failure resolved (the row is kept); False if none was open."""
-
-        def go(s: Session) -> bool:
-            done = s.execute(
-                update(Failure)
-                .where(Failure.url == url, Failure.resolved_at.is_(None))
-                .values(resolved_at=_now())
-            )
-            return done.rowcount == 1  # type: ignore[attr-defined]
-
-        return self._write(go)
+        return self._write(lambda s: _ops.clear_failure(s, url))
 
     def failures(
         self, site: str | None = None, *, include_resolved: bool = False
@@ -483,8 +495,10 @@ def _now() -> datetime:
 def _is_race(e: IntegrityError | OperationalError) -> bool:
     """True for errors a retry can fix: a unique key another writer just took, a deadlock."""
     if isinstance(e, IntegrityError):
-        # A genuine constraint bug fails again on every retry and is re-raised at the end.
-        return True
+        # Only a unique key can be taken by another writer; NOT NULL, CHECK or a foreign key
+        # fail again on every retry (PostgreSQL 23505; SQLite says so in its message).
+        orig = e.orig
+        return getattr(orig, "sqlstate", None) == "23505" or "UNIQUE constraint" in str(orig)
     # PostgreSQL serialization failure / deadlock detected; SQLite's "locked" already waited
     # busy_timeout, so retrying would only double the wait.
     return getattr(e.orig, "sqlstate", None) in ("40001", "40P01")

@@ -14,7 +14,8 @@ Throughput is pages (listing + article responses) over the time from the first t
 response (start-up and the worker's idle wait excluded, alike for all). Peak memory is each
 process's maximum RSS. ``--small N`` also crawls an N-article site with the ``sqlite`` variant
 to show whether memory grows with the site. ``--profile`` writes a cProfile of the ``sqlite``
-crawl.
+crawl's reactor thread; archive writes run on the writer thread, which cProfile does not see:
+for both threads sample the child with ``py-spy record --threads --gil``.
 
     python bench/bench_crawl.py --articles 20000
     python bench/bench_crawl.py --articles 2000 --variants bare,sqlite --small 0
@@ -279,15 +280,23 @@ def run_variant(variant: str, base: str, env: dict[str, str], tmp: Path, pg: PgD
 
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
-    parser.add_argument("--articles", type=int, default=20_000)
-    parser.add_argument("--variants", default=",".join(VARIANTS))
+    parser.add_argument(
+        "--articles", type=int, default=20_000, help="articles of the generated site (20000)"
+    )
+    parser.add_argument(
+        "--variants",
+        default=",".join(VARIANTS),
+        help=f"comma-separated, in order, from {','.join(VARIANTS)} (all)",
+    )
     parser.add_argument(
         "--small",
         type=int,
         default=5_000,
         help="also crawl a site this size (sqlite) to compare memory; 0: skip",
     )
-    parser.add_argument("--profile", action="store_true", help="cProfile the sqlite crawl")
+    parser.add_argument(
+        "--profile", action="store_true", help="cProfile the sqlite crawl (reactor thread only)"
+    )
     parser.add_argument("--child", help=argparse.SUPPRESS)
     parser.add_argument("--base", help=argparse.SUPPRESS)
     parser.add_argument("--db", help=argparse.SUPPRESS)

@@ -191,12 +191,42 @@ def _worker_spider_class() -> type:
 
         idle_timeout: float = DEFAULT_IDLE_TIMEOUT
 
-        def __init__(self, *args: Any, idle_timeout: float | str | None = None, **kw: Any):
+        def __init__(
+            self,
+            *args: Any,
+            idle_timeout: float | str | None = None,
+            frontier_url: str | None = None,
+            **kw: Any,
+        ):
             super().__init__(*args, **kw)
             self.mode = "worker"  # recorded with the run; navigates as a full crawl
             if idle_timeout not in (None, ""):
                 self.idle_timeout = float(idle_timeout)  # type: ignore[arg-type]
             self._idle_since: float | None = None
+            # Started before any seeding run: where the site is served is not known yet, and
+            # the profile's base URL may be another host or port than the one being crawled.
+            self._frontier_url = frontier_url
+
+        def _learn_site(self) -> None:
+            """Adopt the base URL (and ``max_pages``) the seeding run recorded, once it has.
+
+            The seeding run records them before it queues anything, so this is settled
+            before the first listing page this worker parses.
+            """
+            if self._frontier_url is None:
+                return
+            meta = frontier(self._frontier_url, self.site_key)
+            if not meta["base_url"]:
+                return
+            self._frontier_url = None
+            self.base_url = meta["base_url"].rstrip("/")
+            self.netloc = urlsplit(self.base_url).netloc
+            if meta["max_pages"] is not None:
+                self.max_pages = meta["max_pages"]
+
+        def _same_site(self, url: str) -> bool:
+            self._learn_site()
+            return super()._same_site(url)
 
         @classmethod
         def from_crawler(cls, crawler: Any, *args: Any, **kwargs: Any) -> Any:
@@ -214,6 +244,7 @@ def _worker_spider_class() -> type:
             self._idle_since = None
 
         def on_idle(self) -> None:
+            self._learn_site()
             now = time.monotonic()
             if self._idle_since is None:
                 self._idle_since = now
@@ -263,9 +294,11 @@ def run_worker(
     quiet_scrapy_redis()
     process = CrawlerProcess(settings)
     crawler = process.create_crawler(_worker_spider_class())
-    kwargs = {k: v for k, v in (("site", spec.site), ("url", spec.url),
+    kwargs: dict[str, Any] = {k: v for k, v in (("site", spec.site), ("url", spec.url),
                                 ("base_url", spec.base_url), ("max_pages", spec.max_pages))
               if v is not None}  # fmt: skip
+    if base is None:  # no seeding run yet: the worker learns the base URL when it has run
+        kwargs["frontier_url"] = redis_url
     started = time.monotonic()
     process.crawl(crawler, idle_timeout=idle_timeout, **kwargs)
     process.start()

@@ -11,11 +11,20 @@ import logging
 import os
 from typing import Any
 
+from scrapy import signals
 from scrapy.exceptions import CloseSpider
 from twisted.internet import task
+from twisted.internet.defer import Deferred
 
 from archive import Archive, ArticleIn, CaptionIn, CaptureIn, CreditIn
+from archive.pages import FailureIn, PageIn, PageResult
 from campusnews.alerts import alert_settings, coverage_alerts
+from campusnews.archive_writer import (
+    DEFAULT_BATCH_DELAY,
+    DEFAULT_BATCH_SIZE,
+    DEFAULT_CAPACITY,
+    ArchiveWriter,
+)
 from campusnews.extract import EXTRACTOR_VERSION, canonicalize_url
 from campusnews.extract.types import Article
 from campusnews.items import CapturedPage, Failure
@@ -109,8 +118,33 @@ def capture_record(item: CapturedPage, run_id: int | None) -> CaptureIn | None:
     )
 
 
+def page_record(item: CapturedPage, run_id: int | None) -> PageIn:
+    """The archive's input for one fetched page: its capture and what became of it."""
+    f = item.failure
+    return PageIn(
+        site=item.site,
+        url=item.url,
+        kind=item.kind,
+        capture=capture_record(item, run_id),
+        article=(
+            article_record(item.site, item.url, item.article)
+            if item.article is not None and f is None and not item.not_modified
+            else None
+        ),
+        failure=FailureIn(f.reason, f.detail, f.http_status) if f is not None else None,
+        not_modified=item.not_modified,
+        run_id=run_id,
+    )
+
+
 class ArchivePipeline:
     """Record every capture, store articles (new / changed / unchanged / alias), record failures.
+
+    Writes go through an :class:`~campusnews.archive_writer.ArchiveWriter`: a thread that
+    commits many pages per transaction while the crawl goes on. ``process_item`` returns a
+    Deferred that fires once the page is committed (so the counts are of what is archived,
+    and Scrapy holds back downloads while the writer is behind); ``close_spider`` waits until
+    every page is committed before it closes the run.
 
     Also owns the run's bookkeeping: the site's crawl lock (``archive.locks``; a crawl of a
     site that another live process is crawling closes at once with finish reason and status
@@ -120,7 +154,10 @@ class ArchivePipeline:
     Settings: ``CAMPUSNEWS_DB``; ``CAMPUSNEWS_LOCK`` (default True), ``CAMPUSNEWS_LOCK_STALE``
     (seconds without heartbeat before another host may take the lock, default 600),
     ``CAMPUSNEWS_LOCK_HEARTBEAT`` (seconds, default 30); ``CAMPUSNEWS_ALERT_DROP``,
-    ``CAMPUSNEWS_ALERT_MIN_ARTICLES`` (see ``campusnews.alerts``).
+    ``CAMPUSNEWS_ALERT_MIN_ARTICLES`` (see ``campusnews.alerts``); ``CAMPUSNEWS_WRITE_BATCH``
+    (pages per transaction, default 100), ``CAMPUSNEWS_WRITE_DELAY`` (seconds a batch waits
+    for more pages, default 0.25), ``CAMPUSNEWS_WRITE_CAPACITY`` (pages inside the writer at
+    most, default 200).
     """
 
     def __init__(self, crawler: Any) -> None:
@@ -134,15 +171,24 @@ class ArchivePipeline:
         self.lock_stale = settings.getfloat("CAMPUSNEWS_LOCK_STALE", 600.0)
         self.lock_heartbeat = settings.getfloat("CAMPUSNEWS_LOCK_HEARTBEAT", 30.0)
         self.alert_drop, self.alert_min = alert_settings(settings)
+        self.write_batch = settings.getint("CAMPUSNEWS_WRITE_BATCH", DEFAULT_BATCH_SIZE)
+        self.write_delay = settings.getfloat("CAMPUSNEWS_WRITE_DELAY", DEFAULT_BATCH_DELAY)
+        self.write_capacity = settings.getint("CAMPUSNEWS_WRITE_CAPACITY", DEFAULT_CAPACITY)
         self.archive: Archive | None = None
+        self.writer: ArchiveWriter | None = None
         self.run_id: int | None = None
         self.site: str | None = None
         self.locked = False  # another process holds the site: nothing was started
         self._beat: task.LoopingCall | None = None
+        self._paused = False  # we paused the engine: the writer has too many pages queued
 
     @classmethod
     def from_crawler(cls, crawler: Any) -> ArchivePipeline:
-        return cls(crawler)
+        pipeline = cls(crawler)
+        # The run is closed on spider_closed, the first moment the finish reason is known
+        # (Scrapy records it in the stats only after the pipelines have closed).
+        crawler.signals.connect(pipeline.spider_closed, signal=signals.spider_closed)
+        return pipeline
 
     @property
     def stats(self) -> Any:
@@ -175,27 +221,51 @@ class ArchivePipeline:
             self.stats.set_value(STAT.format("stale_runs"), stale)
         self.run_id = self.archive.start_run(self.site, mode)
         self.stats.set_value(STAT.format("run_id"), self.run_id)
+        self.writer = ArchiveWriter(
+            self.archive,
+            batch_size=self.write_batch,
+            batch_delay=self.write_delay,
+            capacity=max(self.write_capacity, self.write_batch),
+        )
+        self.writer.start()
         if self.use_lock:
             self.archive.heartbeat_lock(self.site, run_id=self.run_id)
             if self.lock_heartbeat > 0:
                 self._beat = task.LoopingCall(self._heartbeat)
                 self._beat.start(self.lock_heartbeat, now=False)
 
-    def _heartbeat(self) -> None:
-        if self.archive is None or self.site is None:
-            return
-        if not self.archive.heartbeat_lock(self.site):
-            logger.error("lost the crawl lock of %s to another process", self.site)
+    def _heartbeat(self) -> Deferred[None] | None:
+        archive, site, writer = self.archive, self.site, self.writer
+        if archive is None or site is None or writer is None:
+            return None
 
-    def close_spider(self) -> None:
+        def held(ok: bool) -> None:
+            if not ok:
+                logger.error("lost the crawl lock of %s to another process", site)
+
+        # On the writer's thread: a SQLite write here would wait for the batch in progress.
+        return writer.call(lambda: archive.heartbeat_lock(site)).addCallback(held)
+
+    def close_spider(self) -> Deferred[None] | None:
         if self._beat is not None and self._beat.running:
             self._beat.stop()
+        if self.writer is None:
+            return None
+        # Every page handed over is committed before the spider counts as closed.
+        return self.writer.close()
+
+    def spider_closed(self, reason: str) -> None:
         if self.archive is None:
             return
-        if self.run_id is None or self.locked:
+        try:
+            self._close_run(reason)
+        finally:
             self.archive.close()
+
+    def _close_run(self, reason: str) -> None:
+        assert self.archive is not None
+        if self.run_id is None or self.locked:
             return
-        reason = self.stats.get_value("finish_reason") or "finished"
         counts = {
             k: int(self.stats.get_value(STAT.format(k), 0))
             for k in ("pages", "new", "changed", "unchanged", "alias", "failed")
@@ -234,54 +304,49 @@ class ArchivePipeline:
         self.archive.finish_run(self.run_id, status, counts, stats=stats, alerts=alerts)
         if self.use_lock and self.site is not None:
             self.archive.release_lock(self.site)
-        self.archive.close()
 
     def process_item(self, item: Any) -> Any:
-        if not isinstance(item, CapturedPage) or self.archive is None:
+        if not isinstance(item, CapturedPage) or self.writer is None:
             return item
-        archive = self.archive
-        capture = capture_record(item, self.run_id)
-        capture_id = None
-        if capture is not None:
-            capture_id = archive.record_capture(capture).capture_id
-            self.stats.inc_value(STAT.format("pages"))
-        if item.failure is not None:
-            f = item.failure
-            archive.record_failure(
-                item.site,
-                item.url,
-                f.reason,
-                f.detail,
-                run_id=self.run_id,
-                http_status=f.http_status,
-            )
-            self.stats.inc_value(STAT.format("failed"))
-            logger.warning("failed %s: %s %s", item.url, f.reason, f.detail)
-            return item
-        if item.not_modified:
-            if archive.touch_article(item.url) is not None:
-                self.stats.inc_value(STAT.format("unchanged"))
-                return item
-            # A 304 for an article we do not hold: never silent; `recrawl --failed` fetches it
-            # unconditionally.
-            archive.record_failure(
-                item.site, item.url, "not_modified_unknown",
-                "HTTP 304 for a URL with no archived article", run_id=self.run_id,
-                http_status=304,
-            )  # fmt: skip
-            self.stats.inc_value(STAT.format("failed"))
-            return item
-        if item.kind == "listing":
-            self.stats.inc_value(STAT.format("listing_ok"))
-            archive.clear_failure(item.url)
-            return item
-        if item.article is not None:
-            result = archive.store_article(
-                article_record(item.site, item.url, item.article), capture_id, self.run_id
-            )
-            self.stats.inc_value(STAT.format(result.outcome))
-            if result.outcome in ("new", "changed"):  # what this run added to the archive
-                self.stats.inc_value(STAT.format("captions"), len(item.article.captions))
-                self.stats.inc_value(STAT.format("credits"), len(item.article.credits))
-            archive.clear_failure(item.url)
+        d = self.writer.submit(page_record(item, self.run_id))
+        if self.writer.pending >= self.writer.capacity and not self._paused:
+            # The writer is behind: stop sending requests until it has caught up (Scrapy's
+            # own limit counts response bytes, which lets thousands of small pages pile up).
+            self._paused = True
+            self.crawler.engine.pause()
+        return d.addCallback(self._count, item)
+
+    def _resume_if_room(self) -> None:
+        writer = self.writer
+        if self._paused and writer is not None and writer.pending <= writer.capacity // 2:
+            self._paused = False
+            engine = self.crawler.engine
+            engine.unpause()
+            # Ask for the next requests now rather than on the engine's 5 s heartbeat
+            # (a private attribute, as in campusnews.distributed; harmless if absent).
+            slot = getattr(engine, "_slot", None)
+            if slot is not None:
+                slot.nextcall.schedule()
+
+    def _count(self, result: PageResult, item: CapturedPage) -> CapturedPage:
+        """Count what the archive did with a committed page, and log what failed."""
+        self._resume_if_room()
+        inc = self.stats.inc_value
+        if result.capture is not None:
+            inc(STAT.format("pages"))
+        if result.error is not None:
+            logger.error("could not archive %s: %s", item.url, result.error)
+        if result.outcome == "failed":
+            inc(STAT.format("failed"))
+            f = result.failure
+            if item.failure is not None and f is not None:
+                logger.warning("failed %s: %s %s", item.url, f.reason, f.detail)
+        elif result.outcome == "listing":
+            inc(STAT.format("listing_ok"))
+        elif result.outcome in ("new", "changed", "unchanged", "alias"):
+            inc(STAT.format(result.outcome))
+            if result.outcome in ("new", "changed") and item.article is not None:
+                # what this run added to the archive
+                inc(STAT.format("captions"), len(item.article.captions))
+                inc(STAT.format("credits"), len(item.article.credits))
         return item

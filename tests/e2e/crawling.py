@@ -46,8 +46,10 @@ def _env() -> dict[str, str]:
     return env
 
 
-def crawl_sites(servers: dict[str, Any], db: Path, sites: tuple[str, ...] = SITES) -> CrawlRun:
-    args = ["crawl", *sites, "--db", str(db)]
+def crawl_sites(
+    servers: dict[str, Any], db: Path, sites: tuple[str, ...] = SITES, *extra: str
+) -> CrawlRun:
+    args = ["crawl", *sites, "--db", str(db), *extra]
     for key in sites:
         args += ["--base-url", f"{key}={servers[key].base_url}"]
     return campusnews(*args)

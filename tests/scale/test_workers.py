@@ -8,7 +8,6 @@ nothing missing once a re-seeding run has gone over the site again.
 
 from __future__ import annotations
 
-import os
 import signal
 from collections.abc import Iterator
 from typing import Any
@@ -25,20 +24,13 @@ from tests.scale.crawls import finish, start, wait_until
 
 pytestmark = [pytest.mark.slow, pytest.mark.postgres, pytest.mark.redis]
 
-# Known gap (issue 8 stays open): these two tests depend on process timing. On a loaded
-# 2-core machine the seeding crawl can finish while a worker still holds popped requests, and
-# about one run in two ends with articles missing (25 of 30 seen) or times out. They run only
-# when asked for, so CI stays meaningful; the gap is in the README and the closing note.
-timing_dependent = pytest.mark.skipif(
-    os.environ.get("CAMPUSNEWS_TIMING_TESTS") != "1",
-    reason="multi-worker Redis crawl is timing-dependent and flaky on a loaded machine "
-    "(known gap, issue 8); set CAMPUSNEWS_TIMING_TESTS=1 to run it",
-)
-
 SITE = "demo-vsb"
 ARTICLES = 30  # distinct articles of demo-vsb (fixtures/README.md)
-# The seeding crawl fetches one page at a time so the workers find work when they join.
-SLOW_SEEDER = ("--set", "CONCURRENT_REQUESTS_PER_DOMAIN=1")
+# The seeding crawl takes one request at a time so the workers find work when they join.
+# CONCURRENT_REQUESTS too: Scrapy's engine pops up to CONCURRENT_REQUESTS requests from the
+# shared queue into its own downloader whatever the per-domain limit, and a seeder holding 16
+# of them left a worker with nothing to fetch (the killed-worker test then timed out).
+SLOW_SEEDER = ("--set", "CONCURRENT_REQUESTS=1", "--set", "CONCURRENT_REQUESTS_PER_DOMAIN=1")
 # Workers start first and wait this long for the seeding crawl, which starts after them.
 IDLE = 10.0
 
@@ -90,7 +82,6 @@ def _counts(db: str) -> dict[str, Any]:
         }
 
 
-@timing_dependent
 def test_two_workers_store_every_article_exactly_once(
     site: FixtureServer, db: str, redis_url: str
 ) -> None:
@@ -110,7 +101,6 @@ def test_two_workers_store_every_article_exactly_once(
     assert frontier(redis_url, SITE)["queued"] == 0
 
 
-@timing_dependent
 def test_killed_worker_loses_nothing_after_reseeding(
     site: FixtureServer, db: str, redis_url: str
 ) -> None:

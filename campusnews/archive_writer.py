@@ -1,0 +1,212 @@
+"""The crawl's archive writer: one thread that owns the writes, many pages per transaction.
+
+:class:`~campusnews.pipelines.ArchivePipeline` hands every fetched page (an
+:class:`archive.pages.PageIn`: capture plus article, failure or revisit) to
+:meth:`ArchiveWriter.submit` and gets a Deferred that fires with the page's
+:class:`~archive.pages.PageResult` once it is committed. The thread takes up to
+``batch_size`` pages, waiting at most ``batch_delay`` seconds after the first for more (and
+only while they keep coming), and stores them with :meth:`archive.Archive.store_batch`: one
+transaction, one fsync. While it writes, the reactor keeps downloading and extracting.
+
+Backpressure: at most ``capacity`` pages are inside the writer (queued or being written);
+further pages wait, in order, until a commit makes room. Their Deferreds fire later, and
+Scrapy does not take a response as done until its items are, so it stops scheduling
+downloads once ``SCRAPER_SLOT_MAX_ACTIVE_SIZE`` bytes of responses are waiting: memory stays
+bounded however far the database falls behind.
+
+Durability (``docs/scaling.md``): a page counts as archived when its Deferred fires; a process
+killed before that loses the pages of the uncommitted batch and nothing else, and those pages
+are fetched again in full by the next run.
+"""
+
+from __future__ import annotations
+
+import logging
+import threading
+import time
+from collections import deque
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from typing import Any, TypeVar
+
+from twisted.internet.defer import Deferred
+from twisted.python.failure import Failure
+
+from archive import Archive
+from archive.pages import PageIn, PageResult
+
+logger = logging.getLogger(__name__)
+
+T = TypeVar("T")
+DEFAULT_BATCH_SIZE = 100
+DEFAULT_BATCH_DELAY = 0.25  # seconds
+# A batch stops waiting once no page has come for this long: when the crawl pauses or ends
+# (Scrapy does not close the pipeline before the pages it waits for are committed), the last
+# pages are committed at once, not after the whole window.
+DEFAULT_BATCH_GAP = 0.05
+DEFAULT_CAPACITY = 200
+
+
+@dataclass(slots=True)
+class _Job:
+    deferred: Deferred[Any]
+    page: PageIn | None = None  # a page to store, or
+    call: Callable[[], Any] | None = None  # another archive operation, run alone, in order
+    queued_at: float = field(default_factory=time.monotonic)
+
+
+class ArchiveWriter:
+    """Stores pages on a worker thread in batched transactions; see the module docstring.
+
+    ``call_from_thread`` hands a callable to the reactor thread (Twisted's
+    ``reactor.callFromThread`` unless given): every Deferred is created and fired there.
+    """
+
+    def __init__(
+        self,
+        archive: Archive,
+        *,
+        batch_size: int = DEFAULT_BATCH_SIZE,
+        batch_delay: float = DEFAULT_BATCH_DELAY,
+        batch_gap: float = DEFAULT_BATCH_GAP,
+        capacity: int = DEFAULT_CAPACITY,
+        call_from_thread: Callable[..., Any] | None = None,
+    ) -> None:
+        if batch_size < 1 or capacity < batch_size:
+            raise ValueError("need 1 <= batch_size <= capacity")
+        self.archive = archive
+        self.batch_size = batch_size
+        self.batch_delay = batch_delay
+        self.batch_gap = batch_gap
+        self.capacity = capacity
+        if call_from_thread is None:
+            from twisted.internet import reactor
+
+            call_from_thread = reactor.callFromThread  # type: ignore[attr-defined]
+        self._call_from_thread = call_from_thread
+        # Shared with the thread, under the condition's lock:
+        self._cond = threading.Condition()
+        self._queue: deque[_Job] = deque()
+        self._closing = False
+        self._last_arrival = 0.0  # monotonic time the last page was queued
+        # Reactor thread only:
+        self._inside = 0  # jobs admitted to the queue and not yet delivered
+        self._waiting: deque[_Job] = deque()  # over capacity: admitted as commits make room
+        self._closed: Deferred[None] = Deferred()
+        self.peak_inside = 0  # the most pages ever inside at once (tests, stats)
+        self.batches = 0
+        self._thread = threading.Thread(target=self._run, name="archive-writer", daemon=True)
+        # daemon: a hard stop (second Ctrl-C, reactor stopped) must not hang the exit; what was
+        # not committed then is the "crash" case of docs/scaling.md.
+
+    # -- reactor side ---------------------------------------------------------------------
+
+    def start(self) -> None:
+        self._thread.start()
+
+    @property
+    def pending(self) -> int:
+        """Pages and calls submitted and not yet delivered (inside or waiting)."""
+        return self._inside + len(self._waiting)
+
+    def submit(self, page: PageIn) -> Deferred[PageResult]:
+        """Queue ``page``; the Deferred fires with its result once it is committed."""
+        return self._submit(_Job(Deferred(), page=page))
+
+    def call(self, fn: Callable[[], T]) -> Deferred[T]:
+        """Run ``fn`` (an archive write such as a lock heartbeat) on the writer thread, after
+        every page submitted before it; the Deferred fires with its return value."""
+        return self._submit(_Job(Deferred(), call=fn))
+
+    def close(self) -> Deferred[None]:
+        """Stop taking pages; fires once every page submitted so far is committed and the
+        thread has ended. Idempotent."""
+        self._admit(force=True)  # at close nothing else competes for room
+        with self._cond:
+            self._closing = True
+            self._cond.notify()
+        if self._thread.ident is None and not self._closed.called:
+            self._closed.callback(None)  # never started: nothing was written
+        return self._closed
+
+    def _submit(self, job: _Job) -> Deferred[Any]:
+        if self._closing:
+            raise RuntimeError("the archive writer is closed")
+        self._waiting.append(job)
+        self._admit()
+        return job.deferred
+
+    def _admit(self, *, force: bool = False) -> None:
+        admitted = []
+        while self._waiting and (force or self._inside < self.capacity):
+            admitted.append(self._waiting.popleft())
+            self._inside += 1
+        if not admitted:
+            return
+        self.peak_inside = max(self.peak_inside, self._inside)
+        with self._cond:
+            was_empty = not self._queue
+            self._queue.extend(admitted)
+            self._last_arrival = time.monotonic()
+            # Wake the thread to open a batch window, or to write a full batch at once.
+            if was_empty or len(self._queue) >= self.batch_size:
+                self._cond.notify()
+
+    def _deliver(self, jobs: list[_Job], outcome: list[Any] | Failure) -> None:
+        self._inside -= len(jobs)
+        self._admit()
+        for i, job in enumerate(jobs):
+            if isinstance(outcome, Failure):
+                job.deferred.errback(outcome)
+            else:
+                job.deferred.callback(outcome[i])
+
+    def _finished(self) -> None:
+        if not self._closed.called:
+            self._closed.callback(None)
+
+    # -- writer thread --------------------------------------------------------------------
+
+    def _run(self) -> None:
+        while True:
+            jobs = self._next_jobs()
+            if jobs is None:
+                self._call_from_thread(self._finished)
+                return
+            outcome: list[Any] | Failure
+            try:
+                if jobs[0].call is not None:
+                    outcome = [jobs[0].call()]
+                else:
+                    outcome = list(self.archive.store_batch([j.page for j in jobs]))  # type: ignore[misc]
+                    self.batches += 1
+            except Exception:  # any error must reach the Deferreds, or the crawl would wait
+                # forever for them; Scrapy logs each as an item error.
+                outcome = Failure()
+                logger.error("archive write of %d page(s) failed", len(jobs), exc_info=True)
+            self._call_from_thread(self._deliver, jobs, outcome)
+
+    def _next_jobs(self) -> list[_Job] | None:
+        """The next batch of pages (or one call); None when closing with nothing left."""
+        with self._cond:
+            while not self._queue:
+                if self._closing:
+                    return None
+                self._cond.wait()
+            if self._queue[0].call is None:
+                # Group commit: wait for more pages, up to batch_delay after the first arrived
+                # and while they keep coming.
+                deadline = self._queue[0].queued_at + self.batch_delay
+                while len(self._queue) < self.batch_size and not self._closing:
+                    until = min(deadline, self._last_arrival + self.batch_gap)
+                    remaining = until - time.monotonic()
+                    if remaining <= 0:
+                        break
+                    self._cond.wait(remaining)
+            first = self._queue.popleft()
+            if first.call is not None:
+                return [first]
+            jobs = [first]
+            while self._queue and len(jobs) < self.batch_size and self._queue[0].call is None:
+                jobs.append(self._queue.popleft())
+            return jobs
