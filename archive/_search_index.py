@@ -163,38 +163,46 @@ def _pg_row(article_id: int, version_id: int, t: IndexedText) -> dict[str, Any]:
     }
 
 
-def index_article(conn: Conn, article_id: int) -> None:
+def index_article(
+    conn: Conn, article_id: int, *, latest: tuple[int, IndexedText] | None = None
+) -> None:
     """Make the index hold the article's latest version (call inside the write transaction).
 
-    Cheap when already up to date. ``conn`` is a Connection or a Session.
+    Cheap when already up to date. ``conn`` is a Connection or a Session. ``latest`` is
+    ``(version_id, text)`` of the article's latest version when the caller has just written
+    it (the text as :func:`version_texts` would read it back); otherwise it is read.
     """
-    latest = conn.execute(
-        select(Article.latest_version_id).where(Article.id == article_id)
-    ).scalar()
+    if latest is None:
+        version_id = conn.execute(
+            select(Article.latest_version_id).where(Article.id == article_id)
+        ).scalar()
+        known: dict[int, IndexedText] = {}
+    else:
+        version_id, written = latest
+        known = {version_id: written}
     if dialect_of(conn) == "postgresql":
-        if latest is None:
+        if version_id is None:
             conn.execute(text("DELETE FROM search_index WHERE article_id = :a"), {"a": article_id})
         else:
-            conn.execute(
-                _PG_UPSERT, _pg_row(article_id, latest, version_texts(conn, [latest])[latest])
-            )
+            found = known or version_texts(conn, [version_id])
+            conn.execute(_PG_UPSERT, _pg_row(article_id, version_id, found[version_id]))
         return
     prev = conn.execute(
         text("SELECT version_id FROM search_indexed WHERE article_id = :a"), {"a": article_id}
     ).scalar()
-    if prev == latest:
+    if prev == version_id:
         return
-    wanted = [v for v in (prev, latest) if v is not None]
-    texts = version_texts(conn, wanted)
+    wanted = [v for v in (prev, version_id) if v is not None and v not in known]
+    texts = {**version_texts(conn, wanted), **known} if wanted else known
     if prev is not None:
         # Contentless FTS5 deletes by re-sending the exact tokens that were inserted.
         conn.execute(_FTS_DELETE, _row(article_id, texts[prev]))
         conn.execute(text("DELETE FROM search_indexed WHERE article_id = :a"), {"a": article_id})
-    if latest is not None:
-        conn.execute(_FTS_INSERT, _row(article_id, texts[latest]))
+    if version_id is not None:
+        conn.execute(_FTS_INSERT, _row(article_id, texts[version_id]))
         conn.execute(
             text("INSERT INTO search_indexed (article_id, version_id) VALUES (:a, :v)"),
-            {"a": article_id, "v": latest},
+            {"a": article_id, "v": version_id},
         )
 
 

@@ -413,6 +413,27 @@ def test_index_follows_new_versions(arc: Archive) -> None:
     assert _ids(arc, "疫情") == {1, 5}
 
 
+def test_incremental_index_equals_a_rebuild(archive: Archive) -> None:
+    # store_article indexes the text it has just written (not read back): a second version of
+    # every article, captions and credits changed too, must leave exactly the rebuilt index.
+    for a in ARTICLES:
+        archive.store_article(a)
+    for a in ARTICLES:
+        changed = replace(
+            a,
+            body=a.body + "新增段落：校园开放日。",
+            body_norm=a.body_norm + "新增段落：校园开放日。",
+            captions=[CaptionIn(text="开放日现场", text_norm="开放日现场", image_url=None)],
+            credits=[CreditIn(role="摄影", name="周八", role_norm="摄影", name_norm="周八")],
+        )
+        assert archive.store_article(changed).outcome == "changed"
+    queries = ["开放日", "周八", "现场", "疫情", "畢業典禮", "张三", "王五", "十二点", "2020年"]
+    incremental = [sorted(_ids(archive, q)) for q in queries]
+    assert reindex(archive) == 6
+    assert [sorted(_ids(archive, q)) for q in queries] == incremental
+    assert incremental[:3] == [[1, 2, 3, 4, 5, 6]] * 3
+
+
 def test_migration_indexes_existing_articles(archive: Archive) -> None:
     for a in ARTICLES[:3]:
         archive.store_article(a)
