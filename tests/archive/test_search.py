@@ -5,12 +5,15 @@ from __future__ import annotations
 from dataclasses import replace
 
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 from sqlalchemy import text
 
 from archive import Archive, ArticleIn, CaptionIn, CreditIn
-from archive.query import HAN_RUN, Term, fold
+from archive.query import HAN_RUN, Term, fold, term_pattern
 from archive.search import (
     FOLDS_TO_HAN,
+    _finder,
     add_search_index,
     index_article,
     make_snippet,
@@ -507,3 +510,18 @@ def test_db_optimize_merges_the_index_and_keeps_results(archive: Archive) -> Non
     if sqlite:
         with archive.engine.connect() as conn:
             assert conn.execute(text(segments)).scalar_one() == 1
+
+
+@given(
+    text=st.text(alphabet="疫情防控党校 ＡAa\n", max_size=60),
+    word=st.text(alphabet="疫情防控党校", min_size=1, max_size=3),
+)
+def test_han_term_finder_equals_its_pattern(text: str, word: str) -> None:
+    # make_snippet finds Han-only terms with str.find: the same places as the term's regex.
+    term = Term(word)
+    finder = _finder(term)
+    assert finder.han_only
+    pattern = term_pattern(term)
+    first = pattern.search(text)
+    assert finder.first(text) == (first.start() if first else -1)
+    assert finder.spans(text) == [m.span() for m in pattern.finditer(text)]
