@@ -79,18 +79,24 @@ def _strip_pinyin(root: etree._Element, text: str) -> tuple[PinyinDecision, int]
     slots: list[tuple[etree._Element, bool, int]] = []  # (element, is its tail, lines)
     texts: list[str] = []
     for el in root.iter():
-        for is_tail, t in ((False, el.text), (True, el.tail)):
-            if t and ("(" in t or "（" in t or "?" in t):
-                slots.append((el, is_tail, t.count("\n") + 1))
-                texts.append(t)
+        t = el.text
+        if t and ("(" in t or "（" in t or "?" in t):
+            slots.append((el, False, t.count("\n") + 1))
+            texts.append(t)
+        t = el.tail
+        if t and ("(" in t or "（" in t or "?" in t):
+            slots.append((el, True, t.count("\n") + 1))
+            texts.append(t)
     if not texts:
         return decision, 0
     stripped, stats = normalize.strip_pinyin("\n".join(texts), decision)
     lines = stripped.split("\n")
     at = 0
-    for el, is_tail, n in slots:
-        t = "\n".join(lines[at : at + n])
+    for (el, is_tail, n), old in zip(slots, texts, strict=True):
+        t = "\n".join(lines[at : at + n]) if n > 1 else lines[at]
         at += n
+        if t == old:
+            continue  # nothing stripped here: the node keeps its text
         if is_tail:
             el.tail = t
         else:

@@ -22,6 +22,17 @@ from campusnews.profiles import Profile, to_xpath
 CSS_CLASS_TEST_RE = re.compile(
     r"@class and (contains\(concat\(' ', normalize-space\(@class\), ' '\), ' ([^' ]+) '\))"
 )
+# Where such a test (or cssselect's ``[a*=v]`` test, ``@a and contains(@a, 'v')``) is a whole
+# operand of an ``and`` chain, its ``@a and`` guard goes: ``contains(@a, 'v')`` with a non-empty
+# ``v`` is already false without the attribute (the string value of no node is ""), and libxml2
+# pays for the guard on every element it tests (webplus's title query: 45 -> 33 us).
+# A whole operand: after "[", "(", "and " or "or ", before "]", ")", " and " or " or ".
+_OPERAND_START = r"(?:(?<=\[)|(?<=\()|(?<=\band )|(?<=\bor ))"
+_OPERAND_END = r"(?=\]|\)| and | or )"
+CSS_CLASS_OPERAND_RE = re.compile(_OPERAND_START + CSS_CLASS_TEST_RE.pattern + _OPERAND_END)
+CSS_CONTAINS_OPERAND_RE = re.compile(
+    _OPERAND_START + r"@([\w-]+) and (contains\(@\1, '[^']+'\))" + _OPERAND_END
+)
 # cssselect writes the descendant combinator as ``/descendant-or-self::*/``; ``//`` means the
 # same (text nodes have no children) and libxml2 evaluates it without the intermediate set.
 CSS_DESCENDANT = "/descendant-or-self::*/"
@@ -33,12 +44,16 @@ def fast_xpath(selector: str) -> str:
     (cssselect 1.6 writes the descendant combinator as ``/descendant::``, which is left as is.)
 
     >>> fast_xpath("div.a p").startswith(
-    ...     "descendant-or-self::div[@class and contains(@class, 'a') and contains(concat(' ', "
+    ...     "descendant-or-self::div[contains(@class, 'a') and contains(concat(' ', "
     ...     "normalize-space(@class), ' '), ' a ')]/"
     ... )
     True
+    >>> fast_xpath("p[style*=right]")
+    "descendant-or-self::p[contains(@style, 'right')]"
     """
     xpath = to_xpath(selector).replace(CSS_DESCENDANT, "//")
+    xpath = CSS_CLASS_OPERAND_RE.sub(r"contains(@class, '\2') and \1", xpath)
+    xpath = CSS_CONTAINS_OPERAND_RE.sub(r"\2", xpath)
     return CSS_CLASS_TEST_RE.sub(r"@class and contains(@class, '\2') and \1", xpath)
 
 

@@ -99,6 +99,21 @@ class CharSet:
         """How many chars of ``text`` are in the set."""
         return len(self.findall(text))
 
+    def occurs_in(self, text: str) -> bool:
+        """True when ``text`` holds a char of the set (``count(text) > 0``, stopping at the
+        first one).
+
+        >>> CharSet("學網").occurs_in("山東大學"), CharSet("學網𠀋").occurs_in("山東𠀋")
+        (True, True)
+        """
+        if self._re is not None and self._re.search(text):
+            return True
+        if (self._high_re is not None or self._high_set) and _NON_BMP.search(text):
+            if self._high_re is not None:
+                return self._high_re.search(text) is not None
+            return any(ch in self._high_set for ch in _NON_BMP.findall(text))
+        return False
+
 
 def _double_byte_chars(codec: str, leads: range, trails: range) -> frozenset[str]:
     chars: set[str] = set()

@@ -18,7 +18,6 @@ from __future__ import annotations
 
 import codecs
 import re
-from collections import Counter
 from dataclasses import dataclass
 from functools import cache, lru_cache
 
@@ -38,7 +37,11 @@ _SYLLABLE = "[a-zāáǎàēéěèīíǐìōóǒòūúǔùǖǘǚǜüńňǹḿ]{1,
 _HAN_CLASS = "[\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff\U00020000-\U0003ffff]"
 _SYLLABLE_RE = re.compile(_SYLLABLE)
 # A Han char followed by one syllable in ASCII or full-width parentheses: 網(wǎng), 網（wǎng）.
-_HAN_TOKEN = re.compile(f"({_HAN_CLASS})[(（]({_SYLLABLE})[)）]")
+# The match starts at the parenthesis and the Han char is read by a lookbehind: ``re`` then
+# skips to the next "(" or "（" instead of testing the Han class at every position (a token
+# starts one char before its match). Tokens end in ")", so none can host the next one: the
+# same tokens as ``(Han)[(（]…`` would find.
+_HAN_TOKEN = re.compile(f"[(（](?<=({_HAN_CLASS})[(（])({_SYLLABLE})[)）]")
 # An island: the decoder turned ``<lead byte>(`` into ``?``, leaving ``?lián)``.
 _ISLAND = re.compile(rf"\?({_SYLLABLE})\)")
 # In a line being repaired at byte level: an island, or any parenthesised syllable.
@@ -127,9 +130,21 @@ def is_traditional_only(ch: str) -> bool:
     return _t2s().convert(ch) != ch
 
 
-def _tokens(text: str) -> list[re.Match[str]]:
-    """Han char + ``(syllable)`` where the syllable is one of pypinyin's readings of the char."""
-    return [m for m in _HAN_TOKEN.finditer(text) if m[2] in readings(m[1])]
+# A token: (host char, syllable, start, end, the syllable is the char's default reading).
+_Token = tuple[str, str, int, int, bool]
+
+
+def _tokens(text: str) -> list[_Token]:
+    """Han char + ``(syllable)`` where the syllable is one of pypinyin's readings of the char,
+    each read once (the gate needs all five facts of every token)."""
+    out: list[_Token] = []
+    for m in _HAN_TOKEN.finditer(text):
+        host, syllable = m.groups()
+        own = readings(host)
+        if syllable in own:
+            # the match starts at the parenthesis: the token at the host char before it
+            out.append((host, syllable, m.start() - 1, m.end(), syllable == own[0]))
+    return out
 
 
 def pinyin_decision(text: str, known_chars: frozenset[str] | None = None) -> PinyinDecision:
@@ -149,37 +164,42 @@ def pinyin_decision(text: str, known_chars: frozenset[str] | None = None) -> Pin
     if not known_chars:
         return own
     chars = known_chars | own.chars if own.fired else frozenset(known_chars)
-    count = sum(1 for m in tokens if m.group(1) in chars)
+    count = sum(1 for token in tokens if token[0] in chars)
     return PinyinDecision(chars, True, count, f"known chars ({len(chars)})")
 
 
-def _gate(text: str, tokens: list[re.Match[str]]) -> PinyinDecision:
+def _gate(text: str, tokens: list[_Token]) -> PinyinDecision:
     """Apply the §2.1 criteria to the page's tokens; all must hold for the gate to fire."""
     if not tokens:
         return NOT_FIRED
     n = len(tokens)
-    pairs = [m.groups() for m in tokens]  # (host char, syllable), read once
-    per_char = Counter(host for host, _ in pairs)
-    syllables_used: dict[str, set[str]] = {}
-    for host, syllable in pairs:
-        syllables_used.setdefault(host, set()).add(syllable)
-    trad = frozenset(ch for ch in per_char if is_traditional_only(ch))
-    # A Han char right before or after the token; a directly preceding token counts as its
-    # (Han) host char, as in 統(tǒng)領(lǐng),
-    spans = [m.span() for m in tokens]
-    ends = {end for _, end in spans}
+    # One pass over the tokens. A Han char right before or after the token; a directly
+    # preceding token counts as its (Han) host char, as in 統(tǒng)領(lǐng), (tokens do not
+    # overlap, so only the previous token can end where this one starts).
+    per_char: dict[str, set[str]] = {}  # host char -> the syllables written after it
+    defaults = neighbours = 0
     size = len(text)
-    neighbours = sum(
-        1
-        for start, end in spans
-        if start in ends
-        or (start > 0 and is_han(text[start - 1]))
-        or (end < size and is_han(text[end]))
-    )
+    previous_end = -1
+    for host, syllable, start, end, default in tokens:
+        used = per_char.get(host)
+        if used is None:
+            per_char[host] = {syllable}
+        else:
+            used.add(syllable)
+        if default:
+            defaults += 1
+        if (
+            start == previous_end
+            or (start > 0 and is_han(text[start - 1]))
+            or (end < size and is_han(text[end]))
+        ):
+            neighbours += 1
+        previous_end = end
+    trad = frozenset(ch for ch in per_char if is_traditional_only(ch))
     trad_ratio = len(trad) / len(per_char)
     consistency = n / sum(text.count(ch) for ch in per_char)
-    multi = sum(1 for used in syllables_used.values() if len(used) > 1)
-    default_ratio = sum(1 for host, syllable in pairs if syllable == readings(host)[0]) / n
+    multi = sum(1 for used in per_char.values() if len(used) > 1)
+    default_ratio = defaults / n
     neighbour_ratio = neighbours / n
     checks = (
         (n >= MIN_TOKENS and len(per_char) >= MIN_DISTINCT_CHARS, f"too few: {n} tokens"),
@@ -214,21 +234,35 @@ islands_failed=0, chars=3, unknown_bytes=0))
     if not decision.fired or not decision.chars:
         return text, PinyinStats()
     totals = _Totals()
-    lines = text.split("\n")
-    out = [
-        _repair_line(line, decision.chars, totals)
-        if "?" in line and _ISLAND.search(line)
-        else _strip_line(line, decision.chars, totals)
-        for line in lines
-    ]
-    stats = PinyinStats(
+    chars = decision.chars
+    if "?" not in text:
+        return _strip_line(text, chars, totals), _stats(totals)
+    # Lines holding an island are repaired one by one; the runs of lines between them are
+    # stripped in one call each. Neither pattern can span a newline, so this is what
+    # stripping line by line gives.
+    out: list[str] = []
+    done = 0  # text[:done] is handled
+    for island in _ISLAND.finditer(text):
+        start = text.rfind("\n", 0, island.start()) + 1
+        if start < done:
+            continue  # a second island on a line already repaired
+        end = text.find("\n", island.end())
+        end = len(text) if end < 0 else end
+        out.append(_strip_line(text[done:start], chars, totals))
+        out.append(_repair_line(text[start:end], chars, totals))
+        done = end
+    out.append(_strip_line(text[done:], chars, totals))
+    return "".join(out), _stats(totals)
+
+
+def _stats(totals: _Totals) -> PinyinStats:
+    return PinyinStats(
         removed=totals.removed,
         islands_repaired=totals.islands_repaired,
         islands_failed=totals.islands_failed,
         chars=len(totals.chars),
         unknown_bytes=totals.unknown_bytes,
     )
-    return "\n".join(out), stats
 
 
 class _Totals:
@@ -244,24 +278,28 @@ def _strip_line(line: str, chars: frozenset[str], totals: _Totals) -> str:
     tokens = _annotations_of(chars)
     if tokens is None:
         return line
-    # [text, host, text, host, ..., text]: the annotations dropped, their host chars kept
+    # [text, host, text, host, ..., text]: the annotations dropped (each text still ends in
+    # the host char, which the lookbehind read without consuming it)
     parts = tokens.split(line)
     if len(parts) == 1:
         return line
     hosts = parts[1::2]
     totals.removed += len(hosts)
     totals.chars.update(hosts)
-    return "".join(parts)
+    return "".join(parts[0::2])
 
 
 @lru_cache(maxsize=64)
 def _annotations_of(chars: frozenset[str]) -> re.Pattern[str] | None:
     """A regex for exactly the tokens :func:`strip_pinyin` drops: a char of ``chars`` with one
-    of its own readings in parentheses, the char captured (a lookbehind picks the readings of
-    the char just matched). It finds what ``_HAN_TOKEN`` finds, less the tokens kept, and
-    ``split`` then removes them in C, without a Python call per token.
+    of its own readings in parentheses. The match starts at the parenthesis (``re`` skips to
+    the next one) and a lookbehind captures the char before it. Then one branch per (char,
+    reading): the reading, and a lookbehind that checks the char it belongs to. A branch that
+    starts with a literal is skipped by ``re`` on its first letter, so most are not tried.
+    It finds what ``_HAN_TOKEN`` finds, less the tokens kept, and ``split`` then removes them
+    in C, without a Python call per token.
 
-    >>> _annotations_of(frozenset("網")).sub(r"\\1", "網(wǎng)站 網(abc) 學(xué)")
+    >>> _annotations_of(frozenset("網")).sub("", "網(wǎng)站 網(abc) 學(xué)")
     '網站 網(abc) 學(xué)'
     """
     branches = []
@@ -270,11 +308,10 @@ def _annotations_of(chars: frozenset[str]) -> re.Pattern[str] | None:
         own = [r for r in readings(ch) if _SYLLABLE_RE.fullmatch(r)]
         if own:
             hosts.append(re.escape(ch))
-            alts = "|".join(map(re.escape, own))
-            branches.append(f"(?<={re.escape(ch)}[(（])(?:{alts})")
+            branches.extend(f"{re.escape(r)}(?<={re.escape(ch)}[(（]{re.escape(r)})" for r in own)
     if not branches:
         return None
-    return re.compile(f"([{''.join(hosts)}])[(（](?:{'|'.join(branches)})[)）]")
+    return re.compile(f"[(（](?<=([{''.join(hosts)}])[(（])(?:{'|'.join(branches)})[)）]")
 
 
 def _gbk_char(pair: bytes) -> str | None:

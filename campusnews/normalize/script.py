@@ -53,7 +53,13 @@ def detect_script(text: str) -> Literal["hans", "hant"] | None:
     >>> detect_script("學校網站"), detect_script("学校网站"), detect_script("通知公告")
     ('hant', 'hans', None)
     """
-    trad, simp = script_counts(text)
+    trad_only, simp_only = _script_chars()
+    trad = trad_only.count(text)
+    if not trad:
+        # no Traditional-only char: Simplified as soon as there is one Simplified-only char
+        # (found by a search that stops there, not a count of them all)
+        return "hans" if simp_only.occurs_in(text) else None
+    simp = simp_only.count(text)
     if trad > simp:
         return "hant"
     if simp > trad:
