@@ -60,6 +60,11 @@ def _decode(
     return normalize.decode_page(body, content_type, hint=profile.encoding if profile else None)
 
 
+# What lxml will not store in a text node (and clean_text would drop) / would read as space.
+_XML_DROP = re.compile("[\x00-\x08\x0e-\x1b\ud800-\udfff\ufffe\uffff]")
+_XML_SPACE = re.compile("[\x0b\x0c\x1c-\x1f]")
+
+
 def _strip_pinyin(root: etree._Element, text: str) -> tuple[PinyinDecision, int]:
     """Remove mirror pinyin annotations from every text node of the tree, in place.
 
@@ -97,6 +102,9 @@ def _strip_pinyin(root: etree._Element, text: str) -> tuple[PinyinDecision, int]
         at += n
         if t == old:
             continue  # nothing stripped here: the node keeps its text
+        # lxml refuses to store control characters the parser let through; clean_text would
+        # drop them (or read them as white space) anyway.
+        t = _XML_SPACE.sub(" ", _XML_DROP.sub("", t))
         if is_tail:
             el.tail = t
         else:
