@@ -10,10 +10,15 @@ fresh process and a fresh archive:
 * ``redis``  two processes on one scrapy-redis frontier into PostgreSQL: the seeding
   ``crawl --redis`` and one ``worker``.
 
+``--writer thread|process|both`` runs the campusnews variants with the archive writes on the
+writer thread or in a writer process (``CAMPUSNEWS_WRITE_PROCESS``; ``both``: each variant
+twice, back to back, labelled ``/thread`` and ``/process``); the default is the setting's.
+
 Throughput is pages (listing + article responses) over the time from the first to the last
 response (start-up and the worker's idle wait excluded, alike for all). Peak memory is each
-process's maximum RSS. ``--small N`` also crawls an N-article site with the ``sqlite`` variant
-to show whether memory grows with the site. ``--profile`` writes a cProfile of the ``sqlite``
+process's maximum RSS; a crawl's writer process is shown after it as ``+wN``. ``--small N``
+also crawls an N-article site with the ``sqlite`` variant to show whether memory grows with the
+site. ``--profile`` writes a cProfile of the ``sqlite``
 crawl's reactor thread; archive writes run on the writer thread, which cProfile does not see:
 for both threads sample the child with ``py-spy record --threads --gil``.
 
@@ -106,21 +111,26 @@ def child_bare(base: str) -> dict[str, Any]:
     return {"pages": seen["pages"], "first": seen["first"], "last": seen["last"]}
 
 
-def child_campusnews(base: str, db: str, redis: str | None, worker: bool) -> dict[str, Any]:
+def child_campusnews(base: str, db: str, redis: str | None, worker: bool,
+                     writer: str = "") -> dict[str, Any]:  # fmt: skip
     """One ``campusnews crawl`` (or ``worker``) of the generated site."""
     from bench.sitegen import SITE_KEY
     from campusnews.runner import CrawlSpec, run_crawls
 
+    settings: dict[str, Any] = {"LOG_LEVEL": "WARNING"}
+    if writer:
+        settings["CAMPUSNEWS_WRITE_PROCESS"] = writer == "process"
     if worker:
         from campusnews.distributed import run_worker
 
         result = run_worker(SITE_KEY, redis or "", db, idle_timeout=WORKER_IDLE, base_url=base,
-                            LOG_LEVEL="WARNING")  # fmt: skip
+                            **settings)  # fmt: skip
     else:
         (result,) = run_crawls(
-            [CrawlSpec(site=SITE_KEY, base_url=base)], db, redis_url=redis, LOG_LEVEL="WARNING"
+            [CrawlSpec(site=SITE_KEY, base_url=base)], db, redis_url=redis, **settings
         )
-    return {"pages": int(result.stats.get("campusnews/pages", 0)), "status": result.status}
+    return {"pages": int(result.stats.get("campusnews/pages", 0)), "status": result.status,
+            "child_rss_mb": result.stats.get("campusnews/writer_rss_mb", 0.0)}  # fmt: skip
 
 
 def child_main(args: argparse.Namespace) -> int:
@@ -130,14 +140,15 @@ def child_main(args: argparse.Namespace) -> int:
         import pstats
 
         prof = cProfile.Profile()
-        out = prof.runcall(child_campusnews, args.base, args.db, args.redis, False)
+        out = prof.runcall(child_campusnews, args.base, args.db, args.redis, False, args.writer)
         stats = pstats.Stats(prof, stream=sys.stderr)
         stats.sort_stats("cumulative").print_stats(45)
         stats.sort_stats("tottime").print_stats(25)
     elif args.child == "bare":
         out = child_bare(args.base)
     else:
-        out = child_campusnews(args.base, args.db, args.redis, args.child == "worker")
+        out = child_campusnews(args.base, args.db, args.redis, args.child == "worker",
+                               args.writer)  # fmt: skip
     out.update(rss_mb=round(_peak_rss_mb(), 1), wall=time.time() - started)
     print("RESULT " + json.dumps(out), flush=True)
     return 0
@@ -173,8 +184,10 @@ def _env(profiles: Path) -> dict[str, str]:
 
 
 def _spawn(kind: str, base: str, env: dict[str, str], db: str = "", redis: str = "",
-           profile: bool = False) -> subprocess.Popen[str]:  # fmt: skip
+           profile: bool = False, writer: str = "") -> subprocess.Popen[str]:  # fmt: skip
     cmd = [sys.executable, str(Path(__file__).resolve()), "--child", kind, "--base", base]
+    if writer:
+        cmd += ["--writer", writer]
     if db:
         cmd += ["--db", db]
     if redis:
@@ -247,17 +260,17 @@ class PgDatabases:
 
 
 def run_variant(variant: str, base: str, env: dict[str, str], tmp: Path, pg: PgDatabases | None,
-                profile: bool = False) -> dict[str, Any]:  # fmt: skip
+                profile: bool = False, writer: str = "") -> dict[str, Any]:  # fmt: skip
     if variant == "bare":
         r = _result(_spawn("bare", base, env))
         return {"pages": r["pages"], "seconds": r["last"] - r["first"], "rss": [r["rss_mb"]]}
     if variant == "sqlite":
         db = f"sqlite:///{tmp / f'bench-{uuid.uuid4().hex[:6]}.db'}"
-        results = [_result(_spawn("crawl", base, env, db=db, profile=profile))]
+        results = [_result(_spawn("crawl", base, env, db=db, profile=profile, writer=writer))]
     elif variant == "pg":
         assert pg is not None
         db = pg.new()
-        results = [_result(_spawn("crawl", base, env, db=db))]
+        results = [_result(_spawn("crawl", base, env, db=db, writer=writer))]
     else:
         assert pg is not None
         from bench.sitegen import SITE_KEY
@@ -268,13 +281,14 @@ def run_variant(variant: str, base: str, env: dict[str, str], tmp: Path, pg: PgD
 
         Archive(db).close()  # migrate once, before two processes race to
         clear(REDIS, SITE_KEY)
-        seeder = _spawn("crawl", base, env, db=db, redis=REDIS)
+        seeder = _spawn("crawl", base, env, db=db, redis=REDIS, writer=writer)
         time.sleep(1.0)
-        worker = _spawn("worker", base, env, db=db, redis=REDIS)
+        worker = _spawn("worker", base, env, db=db, redis=REDIS, writer=writer)
         results = [_result(seeder), _result(worker)]
         clear(REDIS, SITE_KEY)
     n, first, last = _archive_window(db)
     return {"pages": n, "seconds": last - first, "rss": [r["rss_mb"] for r in results],
+            "child_rss": [r.get("child_rss_mb", 0.0) for r in results],
             "split": [r["pages"] for r in results]}  # fmt: skip
 
 
@@ -297,6 +311,12 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument(
         "--profile", action="store_true", help="cProfile the sqlite crawl (reactor thread only)"
     )
+    parser.add_argument(
+        "--writer",
+        choices=("thread", "process", "both"),
+        help="archive writes on the writer thread, in a writer process, or both back to back "
+        "(default: the CAMPUSNEWS_WRITE_PROCESS default)",
+    )
     parser.add_argument("--child", help=argparse.SUPPRESS)
     parser.add_argument("--base", help=argparse.SUPPRESS)
     parser.add_argument("--db", help=argparse.SUPPRESS)
@@ -318,17 +338,23 @@ def main(argv: list[str] | None = None) -> int:
         server = Server(args.articles)
         try:
             for v in variants:
-                print(f"… {v} ({args.articles} articles)", file=sys.stderr, flush=True)
-                rows.append((v, args.articles, run_variant(v, server.base, env, tmp, pg,
-                                                           args.profile)))  # fmt: skip
+                writers = [args.writer or ""]
+                if v != "bare" and args.writer == "both":
+                    writers = ["thread", "process"]
+                for w in writers:
+                    label = f"{v}/{w}" if args.writer == "both" and v != "bare" else v
+                    print(f"… {label} ({args.articles} articles)", file=sys.stderr, flush=True)
+                    rows.append((label, args.articles, run_variant(v, server.base, env, tmp, pg,
+                                                                   args.profile, w)))  # fmt: skip
         finally:
             server.stop()
         if args.small:
             server = Server(args.small)
             try:
                 print(f"… sqlite ({args.small} articles)", file=sys.stderr, flush=True)
+                w = "" if args.writer == "both" else args.writer or ""
                 rows.append(("sqlite", args.small, run_variant("sqlite", server.base, env, tmp,
-                                                               pg)))  # fmt: skip
+                                                               pg, writer=w)))  # fmt: skip
             finally:
                 server.stop()
     finally:
@@ -342,12 +368,15 @@ def main(argv: list[str] | None = None) -> int:
 def _print(rows: list[tuple[str, int, dict[str, Any]]]) -> None:
     bare = next((r for v, _, r in rows if v == "bare"), None)
     ceiling = bare["pages"] / bare["seconds"] if bare and bare["seconds"] > 0 else None
-    print(f"{'variant':<9}{'articles':>9}{'pages':>8}{'seconds':>9}{'pages/s':>9}{'× bare':>8}"
+    print(f"{'variant':<15}{'articles':>9}{'pages':>8}{'seconds':>9}{'pages/s':>9}{'× bare':>8}"
           f"  peak RSS MB (per process)")  # fmt: skip
     for v, n, r in rows:
         rate = r["pages"] / r["seconds"] if r["seconds"] > 0 else 0.0
         ratio = f"{rate / ceiling:.2f}" if ceiling else "-"
-        rss = " + ".join(f"{x:.0f}" for x in r["rss"])
+        rss = " + ".join(
+            f"{x:.0f}" + (f"+w{c:.0f}" if c else "")
+            for x, c in zip(r["rss"], r.get("child_rss") or [0.0] * len(r["rss"]), strict=True)
+        )
         per_process = r.get("split") or []
         split = (
             f"  (pages per process {'/'.join(map(str, per_process))})"
@@ -355,7 +384,7 @@ def _print(rows: list[tuple[str, int, dict[str, Any]]]) -> None:
             else ""
         )
         print(
-            f"{v:<9}{n:>9}{r['pages']:>8}{r['seconds']:>9.1f}{rate:>9.1f}{ratio:>8}  {rss}{split}"
+            f"{v:<15}{n:>9}{r['pages']:>8}{r['seconds']:>9.1f}{rate:>9.1f}{ratio:>8}  {rss}{split}"
         )
 
 

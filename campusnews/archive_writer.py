@@ -14,21 +14,39 @@ Scrapy does not take a response as done until its items are, so it stops schedul
 downloads once ``SCRAPER_SLOT_MAX_ACTIVE_SIZE`` bytes of responses are waiting: memory stays
 bounded however far the database falls behind.
 
+With ``process=True`` the thread does not write itself: it hands each batch to a child
+process (one worker of a ``spawn`` process pool, which opens its own :class:`~archive.Archive`)
+and waits for the results with the interpreter lock released, so the writes run on another
+core instead of taking turns with the reactor. Other archive calls (:meth:`ArchiveWriter.call`)
+still run on the thread, in the parent, in order with the batches. If the child dies, the
+pages of its batch and every page after them fail with :class:`WriterProcessDied`; nothing
+hangs.
+
 Durability (``docs/scaling.md``): a page counts as archived when its Deferred fires; a process
 killed before that loses the pages of the uncommitted batch and nothing else, and those pages
-are fetched again in full by the next run.
+are fetched again in full by the next run. A child process is one more such process: its
+batch is one transaction, committed whole or not at all.
 """
 
 from __future__ import annotations
 
+import atexit
+import contextlib
 import logging
+import multiprocessing
+import os
+import resource
+import signal
 import threading
 import time
 from collections import deque
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
+from concurrent.futures import ProcessPoolExecutor
+from concurrent.futures.process import BrokenProcessPool
 from dataclasses import dataclass, field
 from typing import Any, TypeVar
 
+from sqlalchemy.engine import make_url
 from twisted.internet.defer import Deferred
 from twisted.python.failure import Failure
 
@@ -45,6 +63,20 @@ DEFAULT_BATCH_DELAY = 0.25  # seconds
 # pages are committed at once, not after the whole window.
 DEFAULT_BATCH_GAP = 0.05
 DEFAULT_CAPACITY = 200
+DEFAULT_WRITE_PROCESS = True
+# How often the writer process checks that the crawl that started it is still alive.
+_PARENT_CHECK = 1.0  # seconds
+# What stops a crawl gracefully; the writer process must outlive it (see _start_child).
+_STOP_SIGNALS = frozenset({signal.SIGINT, signal.SIGTERM})
+
+
+class WriterProcessDied(RuntimeError):
+    """The writer's child process died (killed, out of memory, could not open the archive).
+
+    Raised by the writer, as the failure of the Deferred of every page it had not committed and
+    of every page submitted after; the pipeline stops the crawl. The pages of the batch in
+    progress were not committed (a batch is one transaction) and are fetched again next run.
+    """
 
 
 @dataclass(slots=True)
@@ -71,6 +103,7 @@ class ArchiveWriter:
         batch_gap: float = DEFAULT_BATCH_GAP,
         capacity: int = DEFAULT_CAPACITY,
         call_from_thread: Callable[..., Any] | None = None,
+        process: bool = False,
     ) -> None:
         if batch_size < 1 or capacity < batch_size:
             raise ValueError("need 1 <= batch_size <= capacity")
@@ -95,6 +128,11 @@ class ArchiveWriter:
         self._closed: Deferred[None] = Deferred()
         self.peak_inside = 0  # the most pages ever inside at once (tests, stats)
         self.batches = 0
+        # An in-memory SQLite archive exists only in this process: a child would write to its own.
+        self.process = process and not _in_memory(archive.url)
+        self._pool: ProcessPoolExecutor | None = None
+        self.child_pid: int | None = None  # the writer process, once it has started
+        self.child_peak_rss_mb: float | None = None  # its peak RSS, once it has ended
         self._thread = threading.Thread(target=self._run, name="archive-writer", daemon=True)
         # daemon: a hard stop (second Ctrl-C, reactor stopped) must not hang the exit; what was
         # not committed then is the "crash" case of docs/scaling.md.
@@ -102,6 +140,15 @@ class ArchiveWriter:
     # -- reactor side ---------------------------------------------------------------------
 
     def start(self) -> None:
+        if self.process:
+            # "spawn": forking a process that runs a Twisted reactor and threads could copy a
+            # lock some other thread holds; a fresh interpreter opens its own connections.
+            self._pool = ProcessPoolExecutor(
+                max_workers=1,
+                mp_context=multiprocessing.get_context("spawn"),
+                initializer=_child_open,
+                initargs=(self.archive.url, os.getpid()),
+            )
         self._thread.start()
 
     @property
@@ -168,9 +215,16 @@ class ArchiveWriter:
     # -- writer thread --------------------------------------------------------------------
 
     def _run(self) -> None:
+        if self._pool is not None:
+            self._start_child()
+        died = False
         while True:
             jobs = self._next_jobs()
             if jobs is None:
+                if self._pool is not None:
+                    with contextlib.suppress(BrokenProcessPool):
+                        self.child_peak_rss_mb = self._pool.submit(_child_peak_rss_mb).result()
+                    self._pool.shutdown(wait=True)  # the child commits nothing more: join it
                 self._call_from_thread(self._finished)
                 return
             outcome: list[Any] | Failure
@@ -178,13 +232,44 @@ class ArchiveWriter:
                 if jobs[0].call is not None:
                     outcome = [jobs[0].call()]
                 else:
-                    outcome = list(self.archive.store_batch([j.page for j in jobs]))  # type: ignore[misc]
+                    outcome = self._store([j.page for j in jobs])  # type: ignore[misc]
                     self.batches += 1
+            except WriterProcessDied:
+                outcome = Failure()
+                if not died:  # once: every later batch fails the same way
+                    died = True
+                    logger.error("%s", outcome.value)
             except Exception:  # any error must reach the Deferreds, or the crawl would wait
                 # forever for them; Scrapy logs each as an item error.
                 outcome = Failure()
                 logger.error("archive write of %d page(s) failed", len(jobs), exc_info=True)
             self._call_from_thread(self._deliver, jobs, outcome)
+
+    def _start_child(self) -> None:
+        """Start the writer process now, while the first pages are still being fetched."""
+        assert self._pool is not None
+        # Ctrl-C and a service manager's SIGTERM reach the whole process group; the crawl then
+        # stops gracefully and needs its writer until every page handed over is committed.
+        # The child is spawned from this thread and inherits its signal mask, so it is immune
+        # from birth (a handler installed by the child would come too late during its imports).
+        # The main thread, which does not block them, still gets them for Scrapy.
+        signal.pthread_sigmask(signal.SIG_BLOCK, _STOP_SIGNALS)
+        # A child that cannot start is reported with the first batch, which fails the same way.
+        with contextlib.suppress(BrokenProcessPool):
+            self.child_pid = self._pool.submit(os.getpid).result()
+
+    def _store(self, pages: Sequence[PageIn]) -> list[PageResult]:
+        if self._pool is None:
+            return list(self.archive.store_batch(pages))
+        try:
+            # The batch is pickled to the child; waiting on the future releases the GIL.
+            return self._pool.submit(_child_store, pages).result()
+        except BrokenProcessPool as e:
+            what = f"(pid {self.child_pid}) died" if self.child_pid else "could not start"
+            raise WriterProcessDied(
+                f"the archive writer process {what}: the pages of its batch and all pages "
+                "after it are not archived (the next run fetches them again)"
+            ) from e
 
     def _next_jobs(self) -> list[_Job] | None:
         """The next batch of pages (or one call); None when closing with nothing left."""
@@ -210,3 +295,43 @@ class ArchiveWriter:
             while self._queue and len(jobs) < self.batch_size and self._queue[0].call is None:
                 jobs.append(self._queue.popleft())
             return jobs
+
+
+# -- writer process -------------------------------------------------------------------------
+
+
+def _in_memory(url: str) -> bool:
+    u = make_url(url)
+    return u.get_backend_name() == "sqlite" and u.database in (None, "", ":memory:")
+
+
+_child_archive: Archive | None = None
+
+
+def _child_open(url: str, parent_pid: int) -> None:
+    """Initializer of the writer process: its own archive (already migrated by the parent)."""
+    global _child_archive
+    # Blocked since birth (ArchiveWriter._start_child); ignored too, should anything unblock
+    # them. The writer ends when the pool shuts down, or when the crawl process is gone.
+    for signum in _STOP_SIGNALS:
+        signal.signal(signum, signal.SIG_IGN)
+    _child_archive = Archive(url, create=False)
+    atexit.register(_child_archive.close)  # a clean goodbye to PostgreSQL when the pool ends
+    threading.Thread(target=_exit_with_parent, args=(parent_pid,), daemon=True).start()
+
+
+def _exit_with_parent(parent_pid: int) -> None:
+    # A crawl killed outright (SIGKILL, second Ctrl-C) never shuts the pool down, and the
+    # child would wait for batches forever. Exiting mid-batch only rolls back its transaction.
+    while os.getppid() == parent_pid:
+        time.sleep(_PARENT_CHECK)
+    os._exit(1)
+
+
+def _child_store(pages: Sequence[PageIn]) -> list[PageResult]:
+    assert _child_archive is not None
+    return _child_archive.store_batch(pages)
+
+
+def _child_peak_rss_mb() -> float:
+    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024  # KiB on Linux

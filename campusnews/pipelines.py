@@ -13,8 +13,10 @@ from typing import Any
 
 from scrapy import signals
 from scrapy.exceptions import CloseSpider
+from scrapy.utils.defer import deferred_from_coro
 from twisted.internet import task
 from twisted.internet.defer import Deferred
+from twisted.python.failure import Failure as TwistedFailure
 
 from archive import Archive, ArticleIn, CaptionIn, CaptureIn, CreditIn
 from archive.pages import FailureIn, PageIn, PageResult
@@ -23,7 +25,9 @@ from campusnews.archive_writer import (
     DEFAULT_BATCH_DELAY,
     DEFAULT_BATCH_SIZE,
     DEFAULT_CAPACITY,
+    DEFAULT_WRITE_PROCESS,
     ArchiveWriter,
+    WriterProcessDied,
 )
 from campusnews.extract import EXTRACTOR_VERSION, canonicalize_url
 from campusnews.extract.types import Article
@@ -32,6 +36,7 @@ from campusnews.items import CapturedPage, Failure
 logger = logging.getLogger(__name__)
 
 STAT = "campusnews/{}"
+WRITER_DIED = "archive_writer_died"  # finish reason of a crawl whose writer process died
 
 
 class ValidatePipeline:
@@ -157,7 +162,9 @@ class ArchivePipeline:
     ``CAMPUSNEWS_ALERT_MIN_ARTICLES`` (see ``campusnews.alerts``); ``CAMPUSNEWS_WRITE_BATCH``
     (pages per transaction, default 100), ``CAMPUSNEWS_WRITE_DELAY`` (seconds a batch waits
     for more pages, default 0.25), ``CAMPUSNEWS_WRITE_CAPACITY`` (pages inside the writer at
-    most, default 200).
+    most, default 200), ``CAMPUSNEWS_WRITE_PROCESS`` (write the batches in a child process, on
+    another core; default True). If that process dies, the crawl closes with
+    finish reason ``archive_writer_died`` (status ``failed``).
     """
 
     def __init__(self, crawler: Any) -> None:
@@ -174,6 +181,7 @@ class ArchivePipeline:
         self.write_batch = settings.getint("CAMPUSNEWS_WRITE_BATCH", DEFAULT_BATCH_SIZE)
         self.write_delay = settings.getfloat("CAMPUSNEWS_WRITE_DELAY", DEFAULT_BATCH_DELAY)
         self.write_capacity = settings.getint("CAMPUSNEWS_WRITE_CAPACITY", DEFAULT_CAPACITY)
+        self.write_process = settings.getbool("CAMPUSNEWS_WRITE_PROCESS", DEFAULT_WRITE_PROCESS)
         self.archive: Archive | None = None
         self.writer: ArchiveWriter | None = None
         self.run_id: int | None = None
@@ -181,6 +189,7 @@ class ArchivePipeline:
         self.locked = False  # another process holds the site: nothing was started
         self._beat: task.LoopingCall | None = None
         self._paused = False  # we paused the engine: the writer has too many pages queued
+        self._writer_died = False
 
     @classmethod
     def from_crawler(cls, crawler: Any) -> ArchivePipeline:
@@ -226,6 +235,7 @@ class ArchivePipeline:
             batch_size=self.write_batch,
             batch_delay=self.write_delay,
             capacity=max(self.write_capacity, self.write_batch),
+            process=self.write_process,
         )
         self.writer.start()
         if self.use_lock:
@@ -252,7 +262,11 @@ class ArchivePipeline:
         if self.writer is None:
             return None
         # Every page handed over is committed before the spider counts as closed.
-        return self.writer.close()
+        return self.writer.close().addCallback(self._writer_closed)
+
+    def _writer_closed(self, _: None) -> None:
+        if self.writer is not None and self.writer.child_peak_rss_mb is not None:
+            self.stats.set_value(STAT.format("writer_rss_mb"), self.writer.child_peak_rss_mb)
 
     def spider_closed(self, reason: str) -> None:
         if self.archive is None:
@@ -314,7 +328,24 @@ class ArchivePipeline:
             # own limit counts response bytes, which lets thousands of small pages pile up).
             self._paused = True
             self.crawler.engine.pause()
-        return d.addCallback(self._count, item)
+        return d.addCallbacks(self._count, self._not_archived, callbackArgs=(item,),
+                              errbackArgs=(item,))  # fmt: skip
+
+    def _not_archived(self, failure: TwistedFailure, item: CapturedPage) -> CapturedPage:
+        """A page lost with the writer process: count it, and stop the crawl (once)."""
+        failure.trap(WriterProcessDied)  # anything else: Scrapy logs it as an item error
+        self._resume_if_room()
+        self.stats.inc_value(STAT.format("not_archived"))
+        if not self._writer_died:
+            self._writer_died = True
+            # The writer has logged why; fetching on would only lose more pages.
+            from twisted.internet import reactor
+
+            engine = self.crawler.engine
+            reactor.callLater(  # type: ignore[attr-defined]
+                0, lambda: deferred_from_coro(engine.close_spider_async(reason=WRITER_DIED))
+            )
+        return item
 
     def _resume_if_room(self) -> None:
         writer = self.writer

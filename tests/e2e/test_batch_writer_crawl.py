@@ -3,6 +3,7 @@ backpressure, and a crawl stopped by a shutdown signal commits every page it han
 
 from __future__ import annotations
 
+import os
 import signal
 import subprocess
 import sys
@@ -27,14 +28,16 @@ def _captures_by_run(arc: Archive) -> dict[int, int]:
     return {run_id: n for run_id, n in rows}
 
 
+@pytest.mark.parametrize("process", [False, True], ids=["thread", "process"])
 def test_tiny_batches_and_constant_backpressure_store_exact_counts(
-    demo_sites: dict[str, Any], tmp_path: Path
+    demo_sites: dict[str, Any], tmp_path: Path, process: bool
 ) -> None:
     db = tmp_path / "tiny.db"
     # Three pages per transaction and three inside the writer at most: the engine is paused
-    # and resumed all through the crawl.
+    # and resumed all through the crawl; with the writes on the thread and in a child process.
     run = crawl_sites(demo_sites, db, SITES, "--set", "CAMPUSNEWS_WRITE_BATCH=3",
-                      "--set", "CAMPUSNEWS_WRITE_CAPACITY=3")  # fmt: skip
+                      "--set", "CAMPUSNEWS_WRITE_CAPACITY=3",
+                      "--set", f"CAMPUSNEWS_WRITE_PROCESS={process}")  # fmt: skip
     assert run.returncode == 0, run.stdout + run.stderr
     with Archive(f"sqlite:///{db}", readonly=True) as arc:
         counts = arc.site_counts()
@@ -50,7 +53,8 @@ def test_tiny_batches_and_constant_backpressure_store_exact_counts(
         assert arc.integrity_check() == "ok"
 
 
-def test_shutdown_signal_commits_every_page_handed_over(tmp_path: Path) -> None:
+@pytest.mark.parametrize("process", [False, True], ids=["thread", "process"])
+def test_shutdown_signal_commits_every_page_handed_over(tmp_path: Path, process: bool) -> None:
     from tests.scale.conftest import slowed
 
     server = slowed("demo-vsb", 0.3, lambda path: path.startswith("/info/"))
@@ -60,14 +64,17 @@ def test_shutdown_signal_commits_every_page_handed_over(tmp_path: Path) -> None:
         # being fetched, extracted or queued for it.
         proc = subprocess.Popen(
             [sys.executable, "-m", "campusnews", "crawl", "demo-vsb", "--db", str(db),
-             "--base-url", server.base_url, "--set", "CAMPUSNEWS_WRITE_DELAY=120"],
+             "--base-url", server.base_url, "--set", "CAMPUSNEWS_WRITE_DELAY=120",
+             "--set", f"CAMPUSNEWS_WRITE_PROCESS={process}"],
             stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, env=_env(),
+            start_new_session=True,
         )  # fmt: skip
         deadline = time.monotonic() + 120
         while len(server.requests) < 8:
             assert proc.poll() is None and time.monotonic() < deadline, "crawl did not start"
             time.sleep(0.05)
-        proc.send_signal(signal.SIGINT)
+        # To the process group, as Ctrl-C in a terminal: the writer process gets it too.
+        os.killpg(proc.pid, signal.SIGINT)
         out, err = proc.communicate(timeout=120)
     finally:
         server.stop()
@@ -88,3 +95,51 @@ def test_shutdown_signal_commits_every_page_handed_over(tmp_path: Path) -> None:
         n_articles = sum(c["articles"] for c in arc.site_counts().values())
         assert n_articles == len(ids) < EXPECTED_COUNTS["demo-vsb"]  # stopped part-way
     assert len(server.requests) >= by_run[run["id"]]
+
+
+def _writer_process(parent: int) -> int | None:
+    """The pid of the crawl's writer process (the multiprocessing ``spawn`` child), if any."""
+    for task in Path(f"/proc/{parent}/task").iterdir():
+        for pid in (task / "children").read_text().split():
+            cmdline = Path(f"/proc/{pid}/cmdline").read_bytes()
+            if b"spawn_main" in cmdline:
+                return int(pid)
+    return None
+
+
+def test_a_killed_writer_process_ends_the_crawl_with_a_clear_message(tmp_path: Path) -> None:
+    from tests.scale.conftest import slowed
+
+    server = slowed("demo-vsb", 0.3, lambda path: path.startswith("/info/"))
+    db = tmp_path / "killed.db"
+    try:
+        proc = subprocess.Popen(
+            [sys.executable, "-m", "campusnews", "crawl", "demo-vsb", "--db", str(db),
+             "--base-url", server.base_url, "--set", "CAMPUSNEWS_WRITE_PROCESS=True",
+             "--set", "CAMPUSNEWS_WRITE_BATCH=2", "--set", "CAMPUSNEWS_WRITE_DELAY=0.01"],
+            stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, env=_env(),
+        )  # fmt: skip
+        deadline = time.monotonic() + 120
+        writer = None
+        while writer is None or len(server.requests) < 8:
+            assert proc.poll() is None and time.monotonic() < deadline, "crawl did not start"
+            writer = writer or _writer_process(proc.pid)
+            time.sleep(0.05)
+        os.kill(writer, signal.SIGKILL)
+        out, err = proc.communicate(timeout=120)  # no hang: every waiting page got an error
+    finally:
+        server.stop()
+    assert proc.returncode == 1, out + err
+    assert "archive writer process" in err and "died" in err, err
+    with Archive(f"sqlite:///{db}", readonly=True) as arc:
+        (run,) = arc.runs()
+        assert run["status"] == "failed"
+        assert run["stats"]["finish_reason"] == "archive_writer_died"
+        assert run["pages"] == _captures_by_run(arc).get(run["id"], 0)  # counts what committed
+        with arc.session() as s:
+            articles = s.scalars(
+                select(Capture.url).where(Capture.kind == "article", Capture.status == 200)
+            ).all()
+        # Committed pages are whole: each article capture has its article.
+        assert None not in {arc.article_id_for_url(u) for u in articles}
+        assert arc.integrity_check() == "ok"
