@@ -53,6 +53,17 @@ def test_tiny_batches_and_constant_backpressure_store_exact_counts(
         assert arc.integrity_check() == "ok"
 
 
+def _slow_crawl(server: Any, db: Path, *settings: str, **popen: Any) -> subprocess.Popen[str]:
+    """``campusnews crawl demo-vsb`` of ``server`` into ``db`` with ``--set`` settings."""
+    args = [sys.executable, "-m", "campusnews", "crawl", "demo-vsb", "--db", str(db),
+            "--base-url", server.base_url]  # fmt: skip
+    for setting in settings:
+        args += ["--set", setting]
+    return subprocess.Popen(
+        args, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, env=_env(), **popen
+    )
+
+
 @pytest.mark.parametrize("process", [False, True], ids=["thread", "process"])
 def test_shutdown_signal_commits_every_page_handed_over(tmp_path: Path, process: bool) -> None:
     from tests.scale.conftest import slowed
@@ -62,13 +73,13 @@ def test_shutdown_signal_commits_every_page_handed_over(tmp_path: Path, process:
     try:
         # Pages reach the archive only through the writer; the signal comes while some are
         # being fetched, extracted or queued for it.
-        proc = subprocess.Popen(
-            [sys.executable, "-m", "campusnews", "crawl", "demo-vsb", "--db", str(db),
-             "--base-url", server.base_url, "--set", "CAMPUSNEWS_WRITE_DELAY=120",
-             "--set", f"CAMPUSNEWS_WRITE_PROCESS={process}"],
-            stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, env=_env(),
+        proc = _slow_crawl(
+            server,
+            db,
+            "CAMPUSNEWS_WRITE_DELAY=120",
+            f"CAMPUSNEWS_WRITE_PROCESS={process}",
             start_new_session=True,
-        )  # fmt: skip
+        )
         deadline = time.monotonic() + 120
         while len(server.requests) < 8:
             assert proc.poll() is None and time.monotonic() < deadline, "crawl did not start"
@@ -113,12 +124,13 @@ def test_a_killed_writer_process_ends_the_crawl_with_a_clear_message(tmp_path: P
     server = slowed("demo-vsb", 0.3, lambda path: path.startswith("/info/"))
     db = tmp_path / "killed.db"
     try:
-        proc = subprocess.Popen(
-            [sys.executable, "-m", "campusnews", "crawl", "demo-vsb", "--db", str(db),
-             "--base-url", server.base_url, "--set", "CAMPUSNEWS_WRITE_PROCESS=True",
-             "--set", "CAMPUSNEWS_WRITE_BATCH=2", "--set", "CAMPUSNEWS_WRITE_DELAY=0.01"],
-            stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, env=_env(),
-        )  # fmt: skip
+        proc = _slow_crawl(
+            server,
+            db,
+            "CAMPUSNEWS_WRITE_PROCESS=True",
+            "CAMPUSNEWS_WRITE_BATCH=2",
+            "CAMPUSNEWS_WRITE_DELAY=0.01",
+        )
         deadline = time.monotonic() + 120
         writer = None
         while writer is None or len(server.requests) < 8:
