@@ -55,37 +55,43 @@ def test_tiny_batches_and_constant_backpressure_store_exact_counts(
         assert arc.integrity_check() == "ok"
 
 
-def _slow_crawl(server: Any, db: Path, *settings: str, **popen: Any) -> subprocess.Popen[str]:
-    """``campusnews crawl demo-vsb`` of ``server`` into ``db`` with ``--set`` settings."""
+def _slow_crawl(db: Path, *settings: str, **popen: Any) -> tuple[Any, subprocess.Popen[str]]:
+    """A demo-vsb server answering article pages in 0.3 s, and ``campusnews crawl`` of it into
+    ``db`` with ``--set`` settings (the caller stops the server)."""
+    from tests.scale.conftest import slowed
+
+    server = slowed("demo-vsb", 0.3, lambda path: path.startswith("/info/"))
     args = [sys.executable, "-m", "campusnews", "crawl", "demo-vsb", "--db", str(db),
             "--base-url", server.base_url]  # fmt: skip
     for setting in settings:
         args += ["--set", setting]
-    return subprocess.Popen(
+    proc = subprocess.Popen(
         args, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, env=_env(), **popen
     )
+    return server, proc
+
+
+def _wait_while_crawling(proc: subprocess.Popen[str], condition: Any) -> None:
+    """Poll until ``condition()`` holds; fail if the crawl ends first or after 120 s."""
+    deadline = time.monotonic() + 120
+    while not condition():
+        assert proc.poll() is None and time.monotonic() < deadline, "crawl did not start"
+        time.sleep(0.05)
 
 
 @pytest.mark.parametrize("process", [False, True], ids=["thread", "process"])
 def test_shutdown_signal_commits_every_page_handed_over(tmp_path: Path, process: bool) -> None:
-    from tests.scale.conftest import slowed
-
-    server = slowed("demo-vsb", 0.3, lambda path: path.startswith("/info/"))
     db = tmp_path / "stopped.db"
+    # Pages reach the archive only through the writer; the signal comes while some are being
+    # fetched, extracted or queued for it.
+    server, proc = _slow_crawl(
+        db,
+        "CAMPUSNEWS_WRITE_DELAY=120",
+        f"CAMPUSNEWS_WRITE_PROCESS={process}",
+        start_new_session=True,
+    )
     try:
-        # Pages reach the archive only through the writer; the signal comes while some are
-        # being fetched, extracted or queued for it.
-        proc = _slow_crawl(
-            server,
-            db,
-            "CAMPUSNEWS_WRITE_DELAY=120",
-            f"CAMPUSNEWS_WRITE_PROCESS={process}",
-            start_new_session=True,
-        )
-        deadline = time.monotonic() + 120
-        while len(server.requests) < 8:
-            assert proc.poll() is None and time.monotonic() < deadline, "crawl did not start"
-            time.sleep(0.05)
+        _wait_while_crawling(proc, lambda: len(server.requests) >= 8)
         # To the process group, as Ctrl-C in a terminal: the writer process gets it too.
         os.killpg(proc.pid, signal.SIGINT)
         out, err = proc.communicate(timeout=120)
@@ -132,26 +138,19 @@ def _captures_committed(db: Path) -> int:
 
 
 def test_a_killed_writer_process_ends_the_crawl_with_a_clear_message(tmp_path: Path) -> None:
-    from tests.scale.conftest import slowed
-
-    server = slowed("demo-vsb", 0.3, lambda path: path.startswith("/info/"))
     db = tmp_path / "killed.db"
+    server, proc = _slow_crawl(
+        db,
+        "CAMPUSNEWS_WRITE_PROCESS=True",
+        "CAMPUSNEWS_WRITE_BATCH=2",
+        "CAMPUSNEWS_WRITE_DELAY=0.01",
+    )
     try:
-        proc = _slow_crawl(
-            server,
-            db,
-            "CAMPUSNEWS_WRITE_PROCESS=True",
-            "CAMPUSNEWS_WRITE_BATCH=2",
-            "CAMPUSNEWS_WRITE_DELAY=0.01",
-        )
-        deadline = time.monotonic() + 120
-        writer = None
         # Kill it once it has committed a batch: a writer killed while still starting gives
         # the other message ("could not start").
-        while writer is None or _captures_committed(db) < 2:
-            assert proc.poll() is None and time.monotonic() < deadline, "crawl did not start"
-            writer = writer or _writer_process(proc.pid)
-            time.sleep(0.05)
+        _wait_while_crawling(proc, lambda: _captures_committed(db) >= 2)
+        writer = _writer_process(proc.pid)
+        assert writer is not None
         os.kill(writer, signal.SIGKILL)
         out, err = proc.communicate(timeout=120)  # no hang: every waiting page got an error
     finally:
