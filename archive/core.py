@@ -271,6 +271,11 @@ class Archive:
         """
         return self._write(lambda s: _articles.store(s, a, capture_id, run_id))
 
+    def has_articles(self, site: str) -> bool:
+        """Whether any article of ``site`` is archived (one indexed read)."""
+        with self.engine.connect() as conn:
+            return conn.scalar(select(Article.id).where(Article.site == site).limit(1)) is not None
+
     def article_id_for_url(self, url: str) -> int | None:
         """The article seen under ``url`` (canonical or alias), or None."""
         # A Core connection, not an ORM session: the crawl asks this before every article

@@ -97,6 +97,7 @@ def child_bare(base: str) -> dict[str, Any]:
             "CONCURRENT_REQUESTS": CONCURRENCY,
             "CONCURRENT_REQUESTS_PER_DOMAIN": CONCURRENCY,
             "DOWNLOAD_DELAY": 0,
+            "CONCURRENT_ITEMS": 4,  # as campusnews sets it (campusnews/settings.py)
             "ROBOTSTXT_OBEY": False,
             "COOKIES_ENABLED": False,
             "TELNETCONSOLE_ENABLED": False,

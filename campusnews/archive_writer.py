@@ -1,9 +1,13 @@
 """The crawl's archive writer: one thread that owns the writes, many pages per transaction.
 
-:class:`~campusnews.pipelines.ArchivePipeline` hands every fetched page (an
-:class:`archive.pages.PageIn`: capture plus article, failure or revisit) to
-:meth:`ArchiveWriter.submit` and gets a Deferred that fires with the page's
-:class:`~archive.pages.PageResult` once it is committed. The thread takes up to
+:class:`~campusnews.pipelines.ArchivePipeline` hands every fetched page to
+:meth:`ArchiveWriter.submit`: a :class:`~campusnews.pagework.PageWork` (the fetch, its article
+still to be extracted) or a ready :class:`archive.pages.PageIn` (capture plus article, failure
+or revisit). It gets a Deferred that fires once the page is committed, with its
+:class:`~campusnews.pagework.WorkDone` (or, for a ``PageIn``, its
+:class:`~archive.pages.PageResult`). The writer extracts the articles of a batch
+(:func:`campusnews.pagework.store_work`) just before storing it, so extraction runs here too,
+not on the reactor thread. The thread takes up to
 ``batch_size`` pages, waiting at most ``batch_delay`` seconds after the first for more (and
 only while they keep coming), and stores them with :meth:`archive.Archive.store_batch`: one
 transaction, one fsync. While it writes, the reactor keeps downloading and extracting.
@@ -52,6 +56,8 @@ from twisted.python.failure import Failure
 
 from archive import Archive
 from archive.pages import PageIn, PageResult
+from campusnews.pagework import PageWork, WorkDone, store_work
+from campusnews.profiles import Profile
 
 logger = logging.getLogger(__name__)
 
@@ -82,7 +88,7 @@ class WriterProcessDied(RuntimeError):
 @dataclass(slots=True)
 class _Job:
     deferred: Deferred[Any]
-    page: PageIn | None = None  # a page to store, or
+    page: PageIn | PageWork | None = None  # a page to store, or
     call: Callable[[], Any] | None = None  # another archive operation, run alone, in order
     queued_at: float = field(default_factory=time.monotonic)
 
@@ -92,6 +98,7 @@ class ArchiveWriter:
 
     ``call_from_thread`` hands a callable to the reactor thread (Twisted's
     ``reactor.callFromThread`` unless given): every Deferred is created and fired there.
+    ``profile`` is the site profile the articles of :class:`PageWork` pages are read with.
     """
 
     def __init__(
@@ -104,6 +111,7 @@ class ArchiveWriter:
         capacity: int = DEFAULT_CAPACITY,
         call_from_thread: Callable[..., Any] | None = None,
         process: bool = False,
+        profile: Profile | None = None,
     ) -> None:
         if batch_size < 1 or capacity < batch_size:
             raise ValueError("need 1 <= batch_size <= capacity")
@@ -112,6 +120,7 @@ class ArchiveWriter:
         self.batch_delay = batch_delay
         self.batch_gap = batch_gap
         self.capacity = capacity
+        self.profile = profile
         if call_from_thread is None:
             from twisted.internet import reactor
 
@@ -147,7 +156,7 @@ class ArchiveWriter:
                 max_workers=1,
                 mp_context=multiprocessing.get_context("spawn"),
                 initializer=_child_open,
-                initargs=(self.archive.url, os.getpid()),
+                initargs=(self.archive.url, os.getpid(), self.profile),
             )
         self._thread.start()
 
@@ -156,8 +165,9 @@ class ArchiveWriter:
         """Pages and calls submitted and not yet delivered (inside or waiting)."""
         return self._inside + len(self._waiting)
 
-    def submit(self, page: PageIn) -> Deferred[PageResult]:
-        """Queue ``page``; the Deferred fires with its result once it is committed."""
+    def submit(self, page: PageWork | PageIn) -> Deferred[Any]:
+        """Queue ``page``; the Deferred fires with its result once it is committed: a
+        :class:`WorkDone` for a :class:`PageWork`, a :class:`PageResult` for a ``PageIn``."""
         return self._submit(_Job(Deferred(), page=page))
 
     def call(self, fn: Callable[[], T]) -> Deferred[T]:
@@ -258,9 +268,9 @@ class ArchiveWriter:
         with contextlib.suppress(BrokenProcessPool):
             self.child_pid = self._pool.submit(os.getpid).result()
 
-    def _store(self, pages: Sequence[PageIn]) -> list[PageResult]:
+    def _store(self, pages: Sequence[PageIn | PageWork]) -> list[PageResult | WorkDone]:
         if self._pool is None:
-            return list(self.archive.store_batch(pages))
+            return _store_pages(self.archive, pages, self.profile)
         try:
             # The batch is pickled to the child; waiting on the future releases the GIL.
             return self._pool.submit(_child_store, pages).result()
@@ -305,17 +315,32 @@ def _in_memory(url: str) -> bool:
     return u.get_backend_name() == "sqlite" and u.database in (None, "", ":memory:")
 
 
+def _store_pages(
+    archive: Archive, pages: Sequence[PageIn | PageWork], profile: Profile | None
+) -> list[PageResult | WorkDone]:
+    """Store a batch in one transaction, extracting the articles of its :class:`PageWork`."""
+    if all(isinstance(p, PageWork) for p in pages):
+        return list(store_work(archive, pages, profile))  # type: ignore[arg-type]
+    if all(isinstance(p, PageIn) for p in pages):
+        return list(archive.store_batch(pages))  # type: ignore[arg-type]
+    # Mixed (not done by the crawl): one transaction each way would reorder the pages.
+    return [_store_pages(archive, [p], profile)[0] for p in pages]
+
+
 _child_archive: Archive | None = None
+_child_profile: Profile | None = None
 
 
-def _child_open(url: str, parent_pid: int) -> None:
-    """Initializer of the writer process: its own archive (already migrated by the parent)."""
-    global _child_archive
+def _child_open(url: str, parent_pid: int, profile: Profile | None = None) -> None:
+    """Initializer of the writer process: its own archive (already migrated by the parent)
+    and the profile its articles are read with."""
+    global _child_archive, _child_profile
     # Blocked since birth (ArchiveWriter._start_child); ignored too, should anything unblock
     # them. The writer ends when the pool shuts down, or when the crawl process is gone.
     for signum in _STOP_SIGNALS:
         signal.signal(signum, signal.SIG_IGN)
     _child_archive = Archive(url, create=False)
+    _child_profile = profile
     atexit.register(_child_archive.close)  # a clean goodbye to PostgreSQL when the pool ends
     threading.Thread(target=_exit_with_parent, args=(parent_pid,), daemon=True).start()
 
@@ -328,10 +353,26 @@ def _exit_with_parent(parent_pid: int) -> None:
     os._exit(1)
 
 
-def _child_store(pages: Sequence[PageIn]) -> list[PageResult]:
+def _child_store(pages: Sequence[PageIn | PageWork]) -> list[PageResult | WorkDone]:
     assert _child_archive is not None
-    return _child_archive.store_batch(pages)
+    return _store_pages(_child_archive, pages, _child_profile)
 
 
 def _child_peak_rss_mb() -> float:
+    return peak_rss_mb()
+
+
+def peak_rss_mb() -> float:
+    """This process's peak resident memory in MB, since it started its program.
+
+    ``VmHWM``, not ``getrusage``'s ``ru_maxrss``: Linux carries ``ru_maxrss`` over from the
+    forking parent across ``exec``, so a spawned child would report at least its parent's size.
+    """
+    try:
+        with open("/proc/self/status", encoding="ascii") as f:
+            for line in f:
+                if line.startswith("VmHWM:"):
+                    return int(line.split()[1]) / 1024  # kB
+    except OSError:
+        pass
     return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024  # KiB on Linux

@@ -1,6 +1,7 @@
 """Turn a failed request into a recorded reason: a short stable code, prose, HTTP status.
 
-The codes are what ``campusnews failures`` shows and what ``recrawl --failed`` retries.
+The codes are what ``campusnews failures`` shows and what ``recrawl --failed`` retries; the
+codes of pages that could not be read are given by ``campusnews.pagework.extraction_reason``.
 """
 
 from __future__ import annotations
@@ -21,11 +22,6 @@ from twisted.internet.error import (
     TimeoutError,
 )
 from twisted.python.failure import Failure as TwistedFailure
-
-from campusnews.exceptions import CampusNewsError, DecodeError
-
-# ExtractionError messages (campusnews.extract) → our stable codes.
-_EXTRACTION_REASONS = (("no title found", "no_title"), ("no article text found", "no_body"))
 
 _BY_TYPE: tuple[tuple[tuple[type[BaseException], ...], str], ...] = (
     ((DownloadTimeoutError, TimeoutError, TCPTimedOutError), "timeout"),
@@ -52,18 +48,3 @@ def describe_failure(failure: TwistedFailure) -> tuple[str, str, int | None]:
     if isinstance(exc, IgnoreRequest):
         return "ignored", str(exc) or "request ignored (robots.txt or offsite)", None
     return "network", f"{type(exc).__name__}: {exc}", None
-
-
-def extraction_reason(exc: CampusNewsError) -> str:
-    """The stable failure code for an error raised by decoding or extraction.
-
-    >>> from campusnews.exceptions import ExtractionError
-    >>> extraction_reason(DecodeError("x")), extraction_reason(ExtractionError("u: no title found"))
-    ('undecodable', 'no_title')
-    >>> extraction_reason(ExtractionError("u: no article text found"))
-    'no_body'
-    """
-    if isinstance(exc, DecodeError):
-        return "undecodable"
-    text = str(exc)
-    return next((code for needle, code in _EXTRACTION_REASONS if needle in text), "extraction")

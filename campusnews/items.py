@@ -40,5 +40,9 @@ class CapturedPage:
     duration_ms: int | None = None
     referrer: str | None = None
     not_modified: bool = False  # a 304 answer to our conditional GET
-    article: Article | None = None
+    content_type: str | None = None  # the response's Content-Type header
+    # An article page still to be read: its decompressed body. The archive writer extracts it
+    # off the reactor thread (campusnews.pagework); the spider itself does not extract.
+    extract_body: bytes | None = None
+    article: Article | None = None  # an article already extracted (the writer extracts the rest)
     failure: Failure | None = None

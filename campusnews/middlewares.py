@@ -147,7 +147,13 @@ class RedirectLoop:
 
 
 class ConditionalGet:
-    """Add validators from the last archived capture of an article URL."""
+    """Add validators from the last archived capture of an article URL.
+
+    The first crawl of a site asks nothing: when the archive holds no article of the site at
+    the start, no URL of this run can have validators worth sending (an article this run
+    stores is not requested again: the duplicate filter), and asking the archive before every
+    article request cost 7 % of the reactor thread's time.
+    """
 
     def __init__(self, crawler: Any) -> None:
         from archive import Archive
@@ -156,11 +162,17 @@ class ConditionalGet:
         if not url or not crawler.settings.getbool("CAMPUSNEWS_CONDITIONAL_GET", True):
             raise NotConfigured
         self.archive = Archive(url)
+        self.site_known = True  # until spider_opened says otherwise
+        crawler.signals.connect(self.open, signal=signals.spider_opened)
         crawler.signals.connect(self.close, signal=signals.spider_closed)
 
     @classmethod
     def from_crawler(cls, crawler: Any) -> ConditionalGet:
         return cls(crawler)
+
+    def open(self, spider: Any) -> None:
+        site = getattr(spider, "site_key", None)
+        self.site_known = site is None or self.archive.has_articles(site)
 
     def close(self) -> None:
         self.archive.close()
@@ -168,6 +180,8 @@ class ConditionalGet:
     def process_request(self, request: Request) -> None:
         if request.meta.get("campusnews_kind") != "article" or request.meta.get("dont_revalidate"):
             return
+        if not self.site_known:
+            return  # a first crawl: nothing to revalidate
         # Only an article we hold may be revalidated: a capture whose article was never stored
         # (extraction failed, or the process was killed between the two writes) must be
         # fetched in full again, or a 304 would leave the article missing for good.

@@ -1,8 +1,10 @@
-"""Item pipelines: validate → archive. Thin shells; the work lives in extract/ and archive/.
+"""The item pipeline: every fetched page to the archive. A thin shell; the work lives in
+``campusnews.pagework`` (extraction, validation, records), ``campusnews.archive_writer`` and
+``archive``.
 
-Normalization (decoding, pinyin-annotation stripping, Traditional→Simplified) happens inside
-the pure extraction function, so that ``campusnews extract`` and ``reextract`` give exactly the
-crawler's result; these pipelines never touch field content.
+Extraction and normalization (decoding, pinyin-annotation stripping, Traditional→Simplified)
+run in the pure extraction function, so ``campusnews extract`` and ``reextract`` give exactly
+the crawler's result; the pipeline never touches field content.
 """
 
 from __future__ import annotations
@@ -18,8 +20,7 @@ from twisted.internet import task
 from twisted.internet.defer import Deferred
 from twisted.python.failure import Failure as TwistedFailure
 
-from archive import Archive, ArticleIn, CaptionIn, CaptureIn, CreditIn
-from archive.pages import FailureIn, PageIn, PageResult
+from archive import Archive
 from campusnews.alerts import alert_settings, coverage_alerts
 from campusnews.archive_writer import (
     DEFAULT_BATCH_DELAY,
@@ -29,117 +30,13 @@ from campusnews.archive_writer import (
     ArchiveWriter,
     WriterProcessDied,
 )
-from campusnews.extract import EXTRACTOR_VERSION, canonicalize_url
-from campusnews.extract.types import Article
-from campusnews.items import CapturedPage, Failure
+from campusnews.items import CapturedPage
+from campusnews.pagework import PageWork, WorkDone
 
 logger = logging.getLogger(__name__)
 
 STAT = "campusnews/{}"
 WRITER_DIED = "archive_writer_died"  # finish reason of a crawl whose writer process died
-
-
-class ValidatePipeline:
-    """Turn an extracted article that cannot be archived into a recorded failure.
-
-    Nothing is dropped: the capture still reaches the archive; only its article is withheld,
-    so a broken page never replaces a good earlier version.
-    """
-
-    def process_item(self, item: Any) -> Any:
-        if not isinstance(item, CapturedPage) or item.article is None or item.failure:
-            return item
-        rejected = rejection(item.article)
-        if rejected is not None:
-            item.failure, item.article = Failure(*rejected, item.status), None
-        return item
-
-
-def rejection(article: Article) -> tuple[str, str] | None:
-    """``(reason, detail)`` when an extracted article cannot be archived, else None.
-
-    The one rule shared by the crawl and ``reextract``.
-    """
-    if not (article.title or "").strip():
-        return "no_title", "no title found"
-    if not article.body.strip():
-        return "no_body", "no body text found"
-    return None
-
-
-def article_record(site: str, requested_url: str, article: Article) -> ArticleIn:
-    """The archive's input record for one extracted article (original and Simplified fields)."""
-    o, n = article.original, article.normalized
-    return ArticleIn(
-        site=site,
-        url=requested_url,
-        canonical_url=article.canonical_url or canonicalize_url(article.url),
-        title=o.title or "",
-        title_norm=n.title or "",
-        date=article.date,
-        source=o.source,
-        source_norm=n.source,
-        body=o.body_text,
-        body_norm=n.body_text,
-        captions=[
-            CaptionIn(text=c.text, text_norm=cn.text, image_url=c.image_url)
-            for c, cn in zip(o.captions, n.captions, strict=True)
-        ],
-        credits=[
-            CreditIn(role=c.role, name=c.name, role_norm=cn.role, name_norm=cn.name)
-            for c, cn in zip(o.credits, n.credits, strict=True)
-        ],
-        script=article.script,
-        mirror_artifact=article.mirror_artifact,
-        extractor_version=EXTRACTOR_VERSION,
-    )
-
-
-def capture_record(item: CapturedPage, run_id: int | None) -> CaptureIn | None:
-    """The archive's crawl-log record for one fetch (None when nothing was received)."""
-    if item.status is None or item.fetched_at is None:
-        return None
-    decode = item.article.decode if item.article is not None else None
-    return CaptureIn(
-        url=item.url,
-        final_url=item.final_url or item.url,
-        fetched_at=item.fetched_at,
-        status=item.status,
-        headers=item.headers,
-        body=item.body or b"",
-        site=item.site,
-        run_id=run_id,
-        request_headers=item.request_headers,
-        duration_ms=item.duration_ms,
-        referrer=item.referrer,
-        kind=item.kind,
-        content_encoding=item.content_encoding,
-        encoding=decode.encoding if decode else None,
-        encoding_source=decode.source if decode else None,
-        declared_charset=decode.declared if decode else None,
-        encoding_contradicted=decode.contradicted_declared if decode else False,
-        decode_errors=decode.errors if decode else None,
-        decode_error_rate=decode.error_rate if decode else None,
-    )
-
-
-def page_record(item: CapturedPage, run_id: int | None) -> PageIn:
-    """The archive's input for one fetched page: its capture and what became of it."""
-    f = item.failure
-    return PageIn(
-        site=item.site,
-        url=item.url,
-        kind=item.kind,
-        capture=capture_record(item, run_id),
-        article=(
-            article_record(item.site, item.url, item.article)
-            if item.article is not None and f is None and not item.not_modified
-            else None
-        ),
-        failure=FailureIn(f.reason, f.detail, f.http_status) if f is not None else None,
-        not_modified=item.not_modified,
-        run_id=run_id,
-    )
 
 
 class ArchivePipeline:
@@ -236,6 +133,7 @@ class ArchivePipeline:
             batch_delay=self.write_delay,
             capacity=max(self.write_capacity, self.write_batch),
             process=self.write_process,
+            profile=getattr(self.crawler.spider, "profile", None),
         )
         self.writer.start()
         if self.use_lock:
@@ -322,7 +220,8 @@ class ArchivePipeline:
     def process_item(self, item: Any) -> Any:
         if not isinstance(item, CapturedPage) or self.writer is None:
             return item
-        d = self.writer.submit(page_record(item, self.run_id))
+        # The writer extracts the article (off this thread), then stores the page.
+        d = self.writer.submit(PageWork(item, self.run_id))
         if self.writer.pending >= self.writer.capacity and not self._paused:
             # The writer is behind: stop sending requests until it has caught up (Scrapy's
             # own limit counts response bytes, which lets thousands of small pages pile up).
@@ -359,10 +258,13 @@ class ArchivePipeline:
             if slot is not None:
                 slot.nextcall.schedule()
 
-    def _count(self, result: PageResult, item: CapturedPage) -> CapturedPage:
+    def _count(self, done: WorkDone, item: CapturedPage) -> CapturedPage:
         """Count what the archive did with a committed page, and log what failed."""
         self._resume_if_room()
         inc = self.stats.inc_value
+        result = done.result
+        if done.crash is not None:
+            logger.error("extraction crashed on %s:\n%s", item.url, done.crash.rstrip())
         if result.capture is not None:
             inc(STAT.format("pages"))
         if result.error is not None:
@@ -370,14 +272,13 @@ class ArchivePipeline:
         if result.outcome == "failed":
             inc(STAT.format("failed"))
             f = result.failure
-            if item.failure is not None and f is not None:
+            if done.failure is not None and f is not None:
                 logger.warning("failed %s: %s %s", item.url, f.reason, f.detail)
         elif result.outcome == "listing":
             inc(STAT.format("listing_ok"))
         elif result.outcome in ("new", "changed", "unchanged", "alias"):
             inc(STAT.format(result.outcome))
-            if result.outcome in ("new", "changed") and item.article is not None:
-                # what this run added to the archive
-                inc(STAT.format("captions"), len(item.article.captions))
-                inc(STAT.format("credits"), len(item.article.credits))
+            if result.outcome in ("new", "changed"):  # what this run added to the archive
+                inc(STAT.format("captions"), done.captions)
+                inc(STAT.format("credits"), done.credits)
         return item

@@ -18,11 +18,10 @@ from typing import Any
 
 from archive import Archive, ArticleIn
 from archive.digests import content_fields
-from campusnews.crawlerrors import extraction_reason
 from campusnews.exceptions import CampusNewsError
 from campusnews.extract import extract
 from campusnews.extract.types import Article
-from campusnews.pipelines import article_record, rejection
+from campusnews.pagework import article_record, extraction_reason, rejection
 from campusnews.profiles import all_profiles
 
 # The fields a version's content hash covers, i.e. what makes a new version.

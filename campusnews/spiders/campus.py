@@ -1,9 +1,10 @@
 """The one spider: listing pages → article pages, for a site profile or a bare listing URL.
 
 It only navigates. Which links are articles and which are further listing pages is decided by
-``campusnews.extract.extract_listing``; the fields of an article by ``campusnews.extract.extract``.
-Every fetch, good or bad, leaves as a :class:`~campusnews.items.CapturedPage` so the archive
-can record it; nothing is dropped here.
+``campusnews.extract.extract_listing``. Every fetch, good or bad, leaves as a
+:class:`~campusnews.items.CapturedPage` so the archive can record it; nothing is dropped here.
+An article page leaves unread (``extract_body``): the archive writer extracts its fields with
+``campusnews.extract.extract``, off the reactor thread (``campusnews.pagework``).
 
     scrapy crawl campus -a site=demo-vsb -a base_url=http://127.0.0.1:8000
     scrapy crawl campus -a url=https://news.example.edu.cn/xwzx.htm
@@ -31,9 +32,9 @@ from scrapy.settings import SETTINGS_PRIORITIES
 from twisted.python.failure import Failure as TwistedFailure
 
 from campusnews import __version__, schedule
-from campusnews.crawlerrors import describe_failure, extraction_reason
+from campusnews.crawlerrors import describe_failure
 from campusnews.exceptions import CampusNewsError
-from campusnews.extract import canonicalize_url, extract, extract_listing
+from campusnews.extract import canonicalize_url, extract_listing
 from campusnews.items import CapturedPage, Failure
 from campusnews.profiles import Profile, get_profile
 
@@ -235,20 +236,9 @@ class CampusSpider(scrapy.Spider):
         capture = self._capture(response, ARTICLE)
         if response.status == 304:  # unchanged since our last capture: a revisit, no extraction
             capture.not_modified = True
-            yield capture
-            return
-        try:
-            capture.article = extract(
-                response.url,
-                response.body,
-                content_type=self._content_type(response),
-                profile=self.profile,
-            )
-        except CampusNewsError as e:
-            capture.failure = Failure(extraction_reason(e), str(e), response.status)
-        except Exception as e:
-            self.logger.exception("extraction crashed on %s", response.url)
-            capture.failure = Failure("extraction", f"{type(e).__name__}: {e}", response.status)
+        else:
+            # Read by the archive writer, off this thread (campusnews.pagework).
+            capture.extract_body = response.body
         yield capture
 
     def on_error(self, failure: TwistedFailure) -> Iterator[CapturedPage]:
@@ -296,6 +286,7 @@ class CampusSpider(scrapy.Spider):
             fetched_at=datetime.now(UTC),
             duration_ms=int(latency * 1000) if latency is not None else None,
             referrer=_referrer(request) if request is not None else None,
+            content_type=self._content_type(response),
         )
 
 
