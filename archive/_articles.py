@@ -11,7 +11,7 @@ from collections.abc import Sequence
 from datetime import UTC, datetime
 from typing import Any
 
-from sqlalchemy import Select, func, select
+from sqlalchemy import Connection, Select, bindparam, func, select
 from sqlalchemy.orm import Session
 
 from archive.digests import content_hash, iso_day
@@ -65,32 +65,61 @@ def store(
             assert same.latest_version_id is not None
             return StoreResult(same.id, same.latest_version_id, "alias")
     if art is None:
-        art = Article(
-            site=a.site,
-            canonical_url=a.canonical_url,
-            first_seen=seen,
-            last_seen=seen,
-            version_count=0,
-            mirror_artifact=a.mirror_artifact,
-        )
-        s.add(art)
-        s.flush()
-        version = _add_version(s, art, a, digest, 1, capture_id, run_id, now)
-        _touch(s, art, a, seen, new=True)
-        _index(s, art.id, version, a)
-        return StoreResult(art.id, version.id, "new")
+        return _store_new(s, a, digest, capture_id, run_id, seen, now)
     latest = s.get(Version, art.latest_version_id) if art.latest_version_id else None
     _touch(s, art, a, seen)
     if latest is not None and latest.content_hash == digest:
         return StoreResult(art.id, latest.id, "unchanged")
     seq = (s.scalar(select(func.max(Version.seq)).where(Version.article_id == art.id)) or 0) + 1
-    version = _add_version(s, art, a, digest, seq, capture_id, run_id, now)
+    s.flush()  # the article row is locked and current before its version goes in
+    version_id, day = _add_version(s.connection(), art.id, a, digest, seq, capture_id, run_id, now)
+    art.latest_version_id = version_id
+    art.version_count = seq
     art.mirror_artifact = a.mirror_artifact
-    _index(s, art.id, version, a)
-    return StoreResult(art.id, version.id, "changed")
+    _index(s, art.id, version_id, day, a)
+    return StoreResult(art.id, version_id, "changed")
 
 
-def _index(s: Session, article_id: int, version: Version, a: ArticleIn) -> None:
+def _store_new(
+    s: Session,
+    a: ArticleIn,
+    digest: str,
+    capture_id: int | None,
+    run_id: int | None,
+    seen: datetime,
+    now: datetime,
+) -> StoreResult:
+    """Insert an article no URL of which is known, with its first version and its URLs.
+
+    Core statements, not ORM objects: a first crawl stores every article this way, and the
+    unit-of-work flushes cost more than the SQL (``docs/scaling.md`` §4).
+    """
+    conn = s.connection()
+    article_id = conn.execute(
+        _INSERT_ARTICLE,
+        {
+            "site": a.site,
+            "canonical_url": a.canonical_url,  # unique: a concurrent writer's row raises here
+            "first_seen": seen,
+            "last_seen": seen,
+            "version_count": 1,
+            "mirror_artifact": a.mirror_artifact,
+        },
+    ).scalar_one()
+    version_id, day = _add_version(conn, article_id, a, digest, 1, capture_id, run_id, now)
+    conn.execute(_SET_LATEST, {"article_id": article_id, "version_id": version_id})
+    conn.execute(
+        _ARTICLE_URLS.insert(),
+        [
+            {"url": url, "article_id": article_id, "first_seen": seen}
+            for url in dict.fromkeys((a.canonical_url, a.url))
+        ],
+    )
+    _index(s, article_id, version_id, day, a)
+    return StoreResult(article_id, version_id, "new")
+
+
+def _index(s: Session, article_id: int, version_id: int, day: str | None, a: ArticleIn) -> None:
     """Point the search index at the new latest version, in the same transaction, so the
     index never lags the archive (not even after a killed crawl).
 
@@ -104,9 +133,9 @@ def _index(s: Session, article_id: int, version: Version, a: ArticleIn) -> None:
         a.body_norm,
         "\n".join(c.text_norm for c in a.captions),
         "\n".join(c.name_norm for c in a.credits),
-        version.day,
+        day,
     )
-    index_article(s, article_id, latest=(version.id, text))
+    index_article(s.connection(), article_id, latest=(version_id, text))
 
 
 def _find(s: Session, a: ArticleIn) -> Article | None:
@@ -147,75 +176,97 @@ def _same_content_article(s: Session, site: str, digest: str) -> Article | None:
     return s.scalar(stmt)
 
 
-def _touch(s: Session, art: Article, a: ArticleIn, seen: datetime, *, new: bool = False) -> None:
-    """Record that ``art`` was seen at ``seen`` under ``a``'s URLs (adding unknown ones).
-
-    ``new``: ``art`` was just created because ``_find`` knew none of these URLs (and the
-    transaction holds them), so there is nothing to look up.
-    """
+def _touch(s: Session, art: Article, a: ArticleIn, seen: datetime) -> None:
+    """Record that ``art`` was seen at ``seen`` under ``a``'s URLs (adding unknown ones)."""
     art.last_seen = max(art.last_seen, seen)
     art.first_seen = min(art.first_seen, seen)
     for url in dict.fromkeys((art.canonical_url, a.canonical_url, a.url)):
-        if new or s.get(ArticleUrl, url) is None:
+        if s.get(ArticleUrl, url) is None:
             s.add(ArticleUrl(url=url, article_id=art.id, first_seen=seen))
     # No flush of its own: the next statement (or the commit) flushes these rows with the rest.
 
 
 def _add_version(
-    s: Session,
-    art: Article,
+    conn: Connection,
+    article_id: int,
     a: ArticleIn,
     digest: str,
     seq: int,
     capture_id: int | None,
     run_id: int | None,
     now: datetime,
-) -> Version:
-    version = Version(
-        article_id=art.id,
-        seq=seq,
-        capture_id=capture_id,
-        run_id=run_id,
-        created_at=now,
-        content_hash=digest,
-        title=a.title,
-        title_norm=a.title_norm,
-        date=a.date,
-        day=iso_day(a.date),
-        source=a.source,
-        source_norm=a.source_norm,
-        body=a.body,
-        body_norm=a.body_norm,
-        script=a.script,
-        extractor_version=a.extractor_version,
-    )
-    s.add(version)
-    s.flush()  # raises IntegrityError here if another writer took this seq
-    for i, c in enumerate(a.captions, 1):
-        s.add(
-            Caption(
-                version_id=version.id,
-                seq=i,
-                text=c.text,
-                text_norm=c.text_norm,
-                image_url=c.image_url,
-            )
+) -> tuple[int, str | None]:
+    """Insert version ``seq`` of the article with its captions and credits; its id and day.
+
+    The caller points the article at it (``latest_version_id``, ``version_count``).
+    """
+    day = iso_day(a.date)
+    version_id = conn.execute(
+        _INSERT_VERSION,
+        {
+            "article_id": article_id,
+            "seq": seq,  # unique per article: raises here if another writer took this seq
+            "capture_id": capture_id,
+            "run_id": run_id,
+            "created_at": now,
+            "content_hash": digest,
+            "title": a.title,
+            "title_norm": a.title_norm,
+            "date": a.date,
+            "day": day,
+            "source": a.source,
+            "source_norm": a.source_norm,
+            "body": a.body,
+            "body_norm": a.body_norm,
+            "script": a.script,
+            "extractor_version": a.extractor_version,
+        },
+    ).scalar_one()
+    if a.captions:
+        conn.execute(
+            _CAPTIONS.insert(),
+            [
+                {
+                    "version_id": version_id,
+                    "seq": i,
+                    "text": c.text,
+                    "text_norm": c.text_norm,
+                    "image_url": c.image_url,
+                }
+                for i, c in enumerate(a.captions, 1)
+            ],
         )
-    for i, c in enumerate(a.credits, 1):
-        s.add(
-            Credit(
-                version_id=version.id,
-                seq=i,
-                role=c.role,
-                name=c.name,
-                role_norm=c.role_norm,
-                name_norm=c.name_norm,
-            )
+    if a.credits:
+        conn.execute(
+            _CREDITS.insert(),
+            [
+                {
+                    "version_id": version_id,
+                    "seq": i,
+                    "role": c.role,
+                    "name": c.name,
+                    "role_norm": c.role_norm,
+                    "name_norm": c.name_norm,
+                }
+                for i, c in enumerate(a.credits, 1)
+            ],
         )
-    art.latest_version_id = version.id
-    art.version_count = seq
-    s.flush()
-    return version
+    return version_id, day
+
+
+# Core statements on the tables, built once (the store path runs for every article).
+_ARTICLES = Article.__table__
+_ARTICLE_URLS = ArticleUrl.__table__
+_VERSIONS = Version.__table__
+_CAPTIONS = Caption.__table__
+_CREDITS = Credit.__table__
+_INSERT_ARTICLE = _ARTICLES.insert().returning(_ARTICLES.c.id)  # type: ignore[attr-defined]
+_INSERT_VERSION = _VERSIONS.insert().returning(_VERSIONS.c.id)  # type: ignore[attr-defined]
+_SET_LATEST = (
+    _ARTICLES.update()  # type: ignore[attr-defined]
+    .where(_ARTICLES.c.id == bindparam("article_id"))  # type: ignore[attr-defined]
+    .values(latest_version_id=bindparam("version_id"))
+)
 
 
 # -- reading ---------------------------------------------------------------------------

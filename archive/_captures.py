@@ -9,7 +9,7 @@ import zlib
 from datetime import UTC, date, datetime, timedelta
 from typing import Any
 
-from sqlalchemy import Select, or_, select
+from sqlalchemy import Connection, Row, Select, or_, select
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session, aliased
 
@@ -21,52 +21,71 @@ TimeBound = str | date | datetime
 
 
 def record(s: Session, dialect: str, c: CaptureIn) -> CaptureResult:
-    """Store ``c`` and its payload; see :meth:`archive.Archive.record_capture`."""
+    """Store ``c`` and its payload; see :meth:`archive.Archive.record_capture`.
+
+    Core statements on the session's connection, not ORM objects: every fetch of a crawl
+    passes here, and the unit-of-work flush of one ``Capture`` cost more than its SQL.
+    """
+    conn = s.connection()
     body_digest = payload_digest(c.body)
     digest, profile, refers = body_digest, None, None
     if c.status == 304:
-        prev = last_capture(s, c.url, only_200=True)
+        prev = _last(conn, c.url, only_200=True)
         if prev is not None:
             digest, profile = prev.payload_digest, REVISIT_NOT_MODIFIED
             refers = prev.refers_to_capture_id or prev.id
     elif c.status == 200:
-        prev = last_capture(s, c.url, only_200=False)
+        prev = _last(conn, c.url, only_200=False)
         if prev is not None and prev.payload_digest == body_digest:
             profile = REVISIT_IDENTICAL
             refers = prev.refers_to_capture_id or prev.id
     payload_new = False
     if profile != REVISIT_NOT_MODIFIED:
         payload_new = _insert_payload(s, dialect, body_digest, c.body)
-    capture = Capture(
-        run_id=c.run_id,
-        site=c.site,
-        url=c.url,
-        final_url=c.final_url,
-        method=c.method,
-        fetched_at=c.fetched_at,
-        status=c.status,
-        request_headers=[list(h) for h in c.request_headers],
-        headers=[list(h) for h in c.headers],
-        payload_digest=digest,
-        size=len(c.body),
-        duration_ms=c.duration_ms,
-        referrer=c.referrer,
-        kind=c.kind,
-        content_encoding=c.content_encoding,
-        etag=_header(c.headers, "etag"),
-        last_modified=_header(c.headers, "last-modified"),
-        encoding=c.encoding,
-        encoding_source=c.encoding_source,
-        declared_charset=c.declared_charset,
-        encoding_contradicted=c.encoding_contradicted,
-        decode_errors=c.decode_errors,
-        decode_error_rate=c.decode_error_rate,
-        revisit_profile=profile,
-        refers_to_capture_id=refers,
-    )
-    s.add(capture)
-    s.flush()
-    return CaptureResult(capture.id, digest, profile, payload_new)
+    row = {
+        "run_id": c.run_id,
+        "site": c.site,
+        "url": c.url,
+        "final_url": c.final_url,
+        "method": c.method,
+        "fetched_at": c.fetched_at,
+        "status": c.status,
+        "request_headers": [list(h) for h in c.request_headers],
+        "headers": [list(h) for h in c.headers],
+        "payload_digest": digest,
+        "size": len(c.body),
+        "duration_ms": c.duration_ms,
+        "referrer": c.referrer,
+        "kind": c.kind,
+        "content_encoding": c.content_encoding,
+        "etag": _header(c.headers, "etag"),
+        "last_modified": _header(c.headers, "last-modified"),
+        "encoding": c.encoding,
+        "encoding_source": c.encoding_source,
+        "declared_charset": c.declared_charset,
+        "encoding_contradicted": c.encoding_contradicted,
+        "decode_errors": c.decode_errors,
+        "decode_error_rate": c.decode_error_rate,
+        "revisit_profile": profile,
+        "refers_to_capture_id": refers,
+    }
+    capture_id = conn.execute(_INSERT_CAPTURE, row).scalar_one()
+    return CaptureResult(capture_id, digest, profile, payload_new)
+
+
+_CAPTURES = Capture.__table__
+_INSERT_CAPTURE = _CAPTURES.insert().returning(_CAPTURES.c.id)  # type: ignore[attr-defined]
+
+
+def _last(conn: Connection, url: str, *, only_200: bool) -> Row[Any] | None:
+    """What :func:`record` needs of :func:`last_capture`, without building the ORM object."""
+    t = _CAPTURES.c  # type: ignore[attr-defined]
+    stmt = select(t.id, t.payload_digest, t.refers_to_capture_id).where(t.url == url)
+    if only_200:
+        stmt = stmt.where(t.status == 200)
+    else:
+        stmt = stmt.where(or_(t.status == 200, t.revisit_profile == REVISIT_NOT_MODIFIED))
+    return conn.execute(stmt.order_by(t.fetched_at.desc(), t.id.desc()).limit(1)).first()
 
 
 def last_capture(s: Session, url: str, *, only_200: bool) -> Capture | None:
@@ -106,10 +125,19 @@ def iter_statement(
 def _insert_payload(s: Session, dialect: str, digest: str, body: bytes) -> bool:
     """Insert the payload unless present; True if this call stored it."""
     values = {"digest": digest, "size": len(body), "data": zlib.compress(body, 6)}
-    ins = (postgresql.insert if dialect == "postgresql" else sqlite.insert)(Payload)
-    stmt = ins.values(**values).on_conflict_do_nothing(index_elements=["digest"])
+    stmt = _INSERT_PAYLOAD["postgresql" if dialect == "postgresql" else "sqlite"]
     # RETURNING yields the row only when it was inserted; rowcount is not reliable here.
-    return s.execute(stmt.returning(Payload.digest)).first() is not None
+    return s.connection().execute(stmt, values).first() is not None
+
+
+_PAYLOADS = Payload.__table__
+# Built once: the Core statement on the table, not the ORM entity (no ORM compile per call).
+_INSERT_PAYLOAD = {
+    name: dialect_insert(_PAYLOADS)  # type: ignore[arg-type]
+    .on_conflict_do_nothing(index_elements=["digest"])
+    .returning(_PAYLOADS.c.digest)  # type: ignore[attr-defined]
+    for name, dialect_insert in (("postgresql", postgresql.insert), ("sqlite", sqlite.insert))
+}
 
 
 def _header(headers: list[tuple[str, str]], name: str) -> str | None:
