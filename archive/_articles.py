@@ -11,7 +11,7 @@ from collections.abc import Sequence
 from datetime import UTC, datetime
 from typing import Any
 
-from sqlalchemy import Connection, Select, bindparam, func, select
+from sqlalchemy import Connection, bindparam, func, select
 from sqlalchemy.orm import Session
 
 from archive.digests import content_hash, iso_day
@@ -156,9 +156,7 @@ def _same_content_article(s: Session, site: str, digest: str) -> Article | None:
     statement, SQLite's planner (without ANALYZE statistics) walks every article of the site
     instead, which made each store O(articles of the site).
     """
-    candidates = s.execute(
-        select(Version.article_id, Version.id).where(Version.content_hash == digest)
-    ).all()
+    candidates = s.execute(_SAME_CONTENT, {"digest": digest}).all()
     if not candidates:
         return None
     stmt = (
@@ -174,6 +172,11 @@ def _same_content_article(s: Session, site: str, digest: str) -> Article | None:
     )
     # Versions of one article hold only its own id, so matching both sets is matching pairs.
     return s.scalar(stmt)
+
+
+_SAME_CONTENT = select(Version.article_id, Version.id).where(
+    Version.content_hash == bindparam("digest")
+)
 
 
 def _touch(s: Session, art: Article, a: ArticleIn, seen: datetime) -> None:
@@ -272,16 +275,19 @@ _SET_LATEST = (
 # -- reading ---------------------------------------------------------------------------
 
 
-def article_id_for_url(s: Session, url: str) -> int | None:
+def article_id_for_url(s: Session | Connection, url: str) -> int | None:
     """The article seen under ``url`` (an alias or canonical URL), or None."""
-    return s.scalar(id_for_url_statement(url))
+    return s.scalar(_ID_FOR_URL, {"url": url})
 
 
-def id_for_url_statement(url: str) -> Select[tuple[int | None]]:
-    """One round trip: the URL table first, then canonical URLs it might lack."""
-    by_alias = select(ArticleUrl.article_id).where(ArticleUrl.url == url).scalar_subquery()
-    by_canonical = select(Article.id).where(Article.canonical_url == url).scalar_subquery()
-    return select(func.coalesce(by_alias, by_canonical))
+# One round trip: the URL table first, then canonical URLs it might lack. Built once: the
+# crawl asks it for every article it stores.
+_ID_FOR_URL = select(
+    func.coalesce(
+        select(ArticleUrl.article_id).where(ArticleUrl.url == bindparam("url")).scalar_subquery(),
+        select(Article.id).where(Article.canonical_url == bindparam("url")).scalar_subquery(),
+    )
+)
 
 
 def get(s: Session, id_or_url: int | str, version: int | None) -> dict[str, Any] | None:

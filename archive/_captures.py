@@ -9,7 +9,7 @@ import zlib
 from datetime import UTC, date, datetime, timedelta
 from typing import Any
 
-from sqlalchemy import Connection, Row, Select, or_, select
+from sqlalchemy import Connection, Row, Select, bindparam, or_, select
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session, aliased
 
@@ -79,13 +79,20 @@ _INSERT_CAPTURE = _CAPTURES.insert().returning(_CAPTURES.c.id)  # type: ignore[a
 
 def _last(conn: Connection, url: str, *, only_200: bool) -> Row[Any] | None:
     """What :func:`record` needs of :func:`last_capture`, without building the ORM object."""
+    return conn.execute(_LAST[only_200], {"url": url}).first()
+
+
+def _last_statement(only_200: bool) -> Select[Any]:
     t = _CAPTURES.c  # type: ignore[attr-defined]
-    stmt = select(t.id, t.payload_digest, t.refers_to_capture_id).where(t.url == url)
+    stmt = select(t.id, t.payload_digest, t.refers_to_capture_id).where(t.url == bindparam("url"))
     if only_200:
         stmt = stmt.where(t.status == 200)
     else:
         stmt = stmt.where(or_(t.status == 200, t.revisit_profile == REVISIT_NOT_MODIFIED))
-    return conn.execute(stmt.order_by(t.fetched_at.desc(), t.id.desc()).limit(1)).first()
+    return stmt.order_by(t.fetched_at.desc(), t.id.desc()).limit(1)
+
+
+_LAST = {only_200: _last_statement(only_200) for only_200 in (True, False)}
 
 
 def last_capture(s: Session, url: str, *, only_200: bool) -> Capture | None:

@@ -281,7 +281,7 @@ class Archive:
         # A Core connection, not an ORM session: the crawl asks this before every article
         # request (conditional GET), on the reactor thread.
         with self.engine.connect() as conn:
-            return conn.scalar(_articles.id_for_url_statement(url))
+            return _articles.article_id_for_url(conn, url)
 
     def touch_article(self, url: str) -> int | None:
         """Record that the article seen under ``url`` is still there unchanged (a revisit).
