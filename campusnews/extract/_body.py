@@ -42,7 +42,9 @@ def _is_junk(line: Line) -> bool:
     text = line.text
     if JUNK_LINE_RE.match(text) or (len(text) <= 120 and COPYRIGHT_RE.search(text)):
         return True
-    if ATTACHMENT_RE.search(text) and line.link_chars:
+    # link text first: ATTACHMENT_RE's ``\.(?:docx?|…)$`` branch is tried at every position
+    # of the line, and most body lines hold no link
+    if line.link_chars and ATTACHMENT_RE.search(text):
         return True
     # a line that is all link text is a promo, related-story or attachment link
     return len(text) >= 2 and line.link_chars >= 0.9 * len(text)

@@ -63,6 +63,8 @@ def _decode(
 # What lxml will not store in a text node (and clean_text would drop) / would read as space.
 _XML_DROP = re.compile("[\x00-\x08\x0e-\x1b\ud800-\udfff\ufffe\uffff]")
 _XML_SPACE = re.compile("[\x0b\x0c\x1c-\x1f]")
+# Either of the two above: one scan tells whether a stripped node needs them (rarely).
+_XML_UNSTORABLE = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ud800-\udfff\ufffe\uffff]")
 
 
 def _strip_pinyin(root: etree._Element, text: str) -> tuple[PinyinDecision, int]:
@@ -104,7 +106,8 @@ def _strip_pinyin(root: etree._Element, text: str) -> tuple[PinyinDecision, int]
             continue  # nothing stripped here: the node keeps its text
         # lxml refuses to store control characters the parser let through; clean_text would
         # drop them (or read them as white space) anyway.
-        t = _XML_SPACE.sub(" ", _XML_DROP.sub("", t))
+        if _XML_UNSTORABLE.search(t):
+            t = _XML_SPACE.sub(" ", _XML_DROP.sub("", t))
         if is_tail:
             el.tail = t
         else:

@@ -126,8 +126,9 @@ TRAILING_REPORTER_RE = re.compile(
     r"\s*(?P<name>[\u4e00-\u9fff]{2,4})$"
 )
 # TRAILING_REPORTER_RE's role group, as literals: a line holding none of them cannot match,
-# and four substring tests are far cheaper than the lookbehind tried at every position.
-_REPORTER_ROLES = ("记者", "記者", "通讯员", "通訊員")
+# and this search (re skips to the roles' first chars) is far cheaper than the lookbehind
+# tried at every position, and than four substring tests in a generator.
+_REPORTER_ROLE_RE = re.compile("记者|記者|通讯员|通訊員")
 # A name-first photo credit line: 新华社发（刘满仓摄）, 李尕 摄, 新华社记者 燕雁 摄.
 PHOTO_CREDIT_LINE_RE = re.compile(
     r"^(?:新华社(?:记者|發|发)?|[\u4e00-\u9fff]{0,8}记者)?\s*[（(]?\s*[\u4e00-\u9fff·]{2,8}\s*(?:摄|攝|供图|供圖)\s*[）)]?$"
@@ -329,7 +330,7 @@ def strip_inline_credits(text: str) -> tuple[str, list[Credit]]:
         if ("（" in text or "(" in text or "【" in text or "[" in text)
         else text
     )
-    m = TRAILING_REPORTER_RE.search(out) if any(r in out for r in _REPORTER_ROLES) else None
+    m = TRAILING_REPORTER_RE.search(out) if _REPORTER_ROLE_RE.search(out) else None
     if m:
         found.append(Credit(core_role(m.group("role")), m.group("name")))
         out = out[: m.start()]

@@ -17,7 +17,8 @@ XML_DECL_RE = re.compile(r"^\s*<\?xml[^>]*\?>", re.I)
 HTTP_ORIGIN_RE = re.compile(r"https?://[^/?#\\\s]+", re.I)
 ROOT_PATH_SAFE_RE = re.compile(r"[^\s\\]*\Z")
 
-META_XPATH = etree.XPath("//meta[@content]")
+# (regexp=False: no EXSLT regular expressions, which lxml would register on every call)
+META_XPATH = etree.XPath("//meta[@content]", regexp=False)
 # Meta tags that carry the headline or the publish time.
 META_TITLE_KEYS = ("og:title", "twitter:title", "articletitle", "title")
 META_DATE_KEYS = (
@@ -60,17 +61,22 @@ def parse_html(text: str) -> etree._Element:
     return root
 
 
-# The page-level elements below are found with ``iter(tag)`` (the first one in document
-# order, as ``//tag`` would give): a C-level walk that stops at the first match.
+# The page-level elements below: the first one in document order (as ``//tag`` would give).
+# An XPath step ending in ``[1]`` stops at the first match: ``next(root.iter(tag))`` does not
+# (the iterator looks one match ahead, so it walks the rest of the tree; 9 -> 1 us on a
+# 92 KB page). Where a page usually has none, ``iter`` is as cheap and kept.
+FIRST_BODY_XPATH = etree.XPath("descendant-or-self::body[1]", regexp=False)
+FIRST_TITLE_XPATH = etree.XPath("descendant-or-self::title[1]", regexp=False)
 
 
 def body_of(root: etree._Element) -> etree._Element:
-    return next(root.iter("body"), root)
+    found = FIRST_BODY_XPATH(root)
+    return found[0] if found else root
 
 
 def title_tag(root: etree._Element) -> str:
-    found = next(root.iter("title"), None)
-    return squash(text_of(found)) if found is not None else ""
+    found = FIRST_TITLE_XPATH(root)
+    return squash(text_of(found[0])) if found else ""
 
 
 def first_href(root: etree._Element, tag: str, rel: str | None = None) -> str | None:

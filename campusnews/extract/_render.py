@@ -125,9 +125,12 @@ def squash(text: str) -> str:
     """
     # str.split() splits on exactly the characters \s matches (str.isspace), several times
     # faster than a regex substitution
-    if not text.isascii():
-        text = ZERO_WIDTH_RE.sub("", text)
-    return " ".join(text.split())
+    joined = " ".join(text.split())
+    # The chars ZERO_WIDTH_RE removes are neither white space nor printable (Cf, Co): when
+    # the result is printable, the text held none, and no regex scan is needed.
+    if joined.isascii() or joined.isprintable():
+        return joined
+    return " ".join(ZERO_WIDTH_RE.sub("", text).split())
 
 
 @dataclass(slots=True)
