@@ -29,6 +29,7 @@ from campusnews.archive_writer import (
     DEFAULT_WRITE_PROCESS,
     ArchiveWriter,
     WriterProcessDied,
+    use_write_process,
 )
 from campusnews.items import CapturedPage
 from campusnews.pagework import PageWork, WorkDone
@@ -59,8 +60,9 @@ class ArchivePipeline:
     ``CAMPUSNEWS_ALERT_MIN_ARTICLES`` (see ``campusnews.alerts``); ``CAMPUSNEWS_WRITE_BATCH``
     (pages per transaction, default 100), ``CAMPUSNEWS_WRITE_DELAY`` (seconds a batch waits
     for more pages, default 0.25), ``CAMPUSNEWS_WRITE_CAPACITY`` (pages inside the writer at
-    most, default 200), ``CAMPUSNEWS_WRITE_PROCESS`` (write the batches in a child process, on
-    another core; default True). If that process dies, the crawl closes with
+    most, default 200), ``CAMPUSNEWS_WRITE_PROCESS`` (extract and write the batches in a child
+    process, on another core: ``True``, ``False`` or ``auto``, the default: for PostgreSQL,
+    not for SQLite). If that process dies, the crawl closes with
     finish reason ``archive_writer_died`` (status ``failed``).
     """
 
@@ -78,7 +80,9 @@ class ArchivePipeline:
         self.write_batch = settings.getint("CAMPUSNEWS_WRITE_BATCH", DEFAULT_BATCH_SIZE)
         self.write_delay = settings.getfloat("CAMPUSNEWS_WRITE_DELAY", DEFAULT_BATCH_DELAY)
         self.write_capacity = settings.getint("CAMPUSNEWS_WRITE_CAPACITY", DEFAULT_CAPACITY)
-        self.write_process = settings.getbool("CAMPUSNEWS_WRITE_PROCESS", DEFAULT_WRITE_PROCESS)
+        self.write_process = use_write_process(
+            settings.get("CAMPUSNEWS_WRITE_PROCESS", DEFAULT_WRITE_PROCESS), self.db_url
+        )
         self.archive: Archive | None = None
         self.writer: ArchiveWriter | None = None
         self.run_id: int | None = None
