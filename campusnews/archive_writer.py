@@ -34,12 +34,10 @@ batch is one transaction, committed whole or not at all.
 
 from __future__ import annotations
 
-import atexit
 import contextlib
 import logging
 import multiprocessing
 import os
-import resource
 import signal
 import threading
 import time
@@ -56,8 +54,16 @@ from twisted.python.failure import Failure
 
 from archive import Archive
 from archive.pages import PageIn, PageResult
-from campusnews.pagework import PageWork, WorkDone, store_work
+from campusnews.pagework import PageWork, WorkDone
 from campusnews.profiles import Profile
+from campusnews.writer_process import (
+    STOP_SIGNALS,
+    child_open,
+    child_peak_rss_mb,
+    child_store,
+    in_memory,
+    store_pages,
+)
 
 logger = logging.getLogger(__name__)
 
@@ -71,10 +77,6 @@ DEFAULT_BATCH_GAP = 0.05
 DEFAULT_CAPACITY = 200
 # "auto": a writer process for PostgreSQL, the writer thread for SQLite (see use_write_process).
 DEFAULT_WRITE_PROCESS = "auto"
-# How often the writer process checks that the crawl that started it is still alive.
-_PARENT_CHECK = 1.0  # seconds
-# What stops a crawl gracefully; the writer process must outlive it (see _start_child).
-_STOP_SIGNALS = frozenset({signal.SIGINT, signal.SIGTERM})
 
 
 class WriterProcessDied(RuntimeError):
@@ -139,7 +141,7 @@ class ArchiveWriter:
         self.peak_inside = 0  # the most pages ever inside at once (tests, stats)
         self.batches = 0
         # An in-memory SQLite archive exists only in this process: a child would write to its own.
-        self.process = process and not _in_memory(archive.url)
+        self.process = process and not in_memory(archive.url)
         self._pool: ProcessPoolExecutor | None = None
         self.child_pid: int | None = None  # the writer process, once it has started
         self.child_peak_rss_mb: float | None = None  # its peak RSS, once it has ended
@@ -156,7 +158,7 @@ class ArchiveWriter:
             self._pool = ProcessPoolExecutor(
                 max_workers=1,
                 mp_context=multiprocessing.get_context("spawn"),
-                initializer=_child_open,
+                initializer=child_open,
                 initargs=(self.archive.url, os.getpid(), self.profile),
             )
         self._thread.start()
@@ -234,7 +236,7 @@ class ArchiveWriter:
             if jobs is None:
                 if self._pool is not None:
                     with contextlib.suppress(BrokenProcessPool):
-                        self.child_peak_rss_mb = self._pool.submit(_child_peak_rss_mb).result()
+                        self.child_peak_rss_mb = self._pool.submit(child_peak_rss_mb).result()
                     self._pool.shutdown(wait=True)  # the child commits nothing more: join it
                 self._call_from_thread(self._finished)
                 return
@@ -264,17 +266,17 @@ class ArchiveWriter:
         # The child is spawned from this thread and inherits its signal mask, so it is immune
         # from birth (a handler installed by the child would come too late during its imports).
         # The main thread, which does not block them, still gets them for Scrapy.
-        signal.pthread_sigmask(signal.SIG_BLOCK, _STOP_SIGNALS)
+        signal.pthread_sigmask(signal.SIG_BLOCK, STOP_SIGNALS)
         # A child that cannot start is reported with the first batch, which fails the same way.
         with contextlib.suppress(BrokenProcessPool):
             self.child_pid = self._pool.submit(os.getpid).result()
 
     def _store(self, pages: Sequence[PageIn | PageWork]) -> list[PageResult | WorkDone]:
         if self._pool is None:
-            return _store_pages(self.archive, pages, self.profile)
+            return store_pages(self.archive, pages, self.profile)
         try:
             # The batch is pickled to the child; waiting on the future releases the GIL.
-            return self._pool.submit(_child_store, pages).result()
+            return self._pool.submit(child_store, pages).result()
         except BrokenProcessPool as e:
             what = f"(pid {self.child_pid}) died" if self.child_pid else "could not start"
             raise WriterProcessDied(
@@ -334,72 +336,5 @@ def use_write_process(setting: str | bool | None, db_url: str) -> bool:
     raise ValueError(f"CAMPUSNEWS_WRITE_PROCESS must be auto, True or False, not {setting!r}")
 
 
-# -- writer process -------------------------------------------------------------------------
-
-
-def _in_memory(url: str) -> bool:
-    u = make_url(url)
-    return u.get_backend_name() == "sqlite" and u.database in (None, "", ":memory:")
-
-
-def _store_pages(
-    archive: Archive, pages: Sequence[PageIn | PageWork], profile: Profile | None
-) -> list[PageResult | WorkDone]:
-    """Store a batch in one transaction, extracting the articles of its :class:`PageWork`."""
-    if all(isinstance(p, PageWork) for p in pages):
-        return list(store_work(archive, pages, profile))  # type: ignore[arg-type]
-    if all(isinstance(p, PageIn) for p in pages):
-        return list(archive.store_batch(pages))  # type: ignore[arg-type]
-    # Mixed (not done by the crawl): one transaction each way would reorder the pages.
-    return [_store_pages(archive, [p], profile)[0] for p in pages]
-
-
-_child_archive: Archive | None = None
-_child_profile: Profile | None = None
-
-
-def _child_open(url: str, parent_pid: int, profile: Profile | None = None) -> None:
-    """Initializer of the writer process: its own archive (already migrated by the parent)
-    and the profile its articles are read with."""
-    global _child_archive, _child_profile
-    # Blocked since birth (ArchiveWriter._start_child); ignored too, should anything unblock
-    # them. The writer ends when the pool shuts down, or when the crawl process is gone.
-    for signum in _STOP_SIGNALS:
-        signal.signal(signum, signal.SIG_IGN)
-    _child_archive = Archive(url, create=False)
-    _child_profile = profile
-    atexit.register(_child_archive.close)  # a clean goodbye to PostgreSQL when the pool ends
-    threading.Thread(target=_exit_with_parent, args=(parent_pid,), daemon=True).start()
-
-
-def _exit_with_parent(parent_pid: int) -> None:
-    # A crawl killed outright (SIGKILL, second Ctrl-C) never shuts the pool down, and the
-    # child would wait for batches forever. Exiting mid-batch only rolls back its transaction.
-    while os.getppid() == parent_pid:
-        time.sleep(_PARENT_CHECK)
-    os._exit(1)
-
-
-def _child_store(pages: Sequence[PageIn | PageWork]) -> list[PageResult | WorkDone]:
-    assert _child_archive is not None
-    return _store_pages(_child_archive, pages, _child_profile)
-
-
-def _child_peak_rss_mb() -> float:
-    return peak_rss_mb()
-
-
-def peak_rss_mb() -> float:
-    """This process's peak resident memory in MB, since it started its program.
-
-    ``VmHWM``, not ``getrusage``'s ``ru_maxrss``: Linux carries ``ru_maxrss`` over from the
-    forking parent across ``exec``, so a spawned child would report at least its parent's size.
-    """
-    try:
-        with open("/proc/self/status", encoding="ascii") as f:
-            for line in f:
-                if line.startswith("VmHWM:"):
-                    return int(line.split()[1]) / 1024  # kB
-    except OSError:
-        pass
-    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024  # KiB on Linux
+# The writer process's side lives in campusnews.writer_process (a module that imports neither
+# Twisted nor Scrapy, so the child does not load them).
