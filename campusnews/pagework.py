@@ -38,14 +38,25 @@ class PageWork:
 
 
 @dataclass(frozen=True, slots=True)
-class WorkDone:
-    """What became of one :class:`PageWork`: the archive's result and what the crawl logs."""
+class Prepared:
+    """One page ready for the archive, with what the crawl counts and logs about it."""
 
-    result: PageResult
+    page: PageIn
     failure: Failure | None = None  # found by the crawl or by extraction (not by the archive)
     captions: int = 0  # of the extracted article
     credits: int = 0
     crash: str | None = None  # the traceback of an extractor bug, for the crawl's log
+
+
+@dataclass(frozen=True, slots=True)
+class WorkDone:
+    """What became of one :class:`PageWork`: the archive's result and what the crawl logs."""
+
+    result: PageResult
+    failure: Failure | None = None
+    captions: int = 0
+    credits: int = 0
+    crash: str | None = None
 
 
 def store_work(
@@ -53,18 +64,17 @@ def store_work(
 ) -> list[WorkDone]:
     """Extract what still needs it, then store every page in one batch, in order."""
     prepared = [prepare(w, profile) for w in works]
-    results = archive.store_batch([page for page, _ in prepared])
+    results = archive.store_batch([p.page for p in prepared])
     return [
-        WorkDone(result, done.failure, done.captions, done.credits, done.crash)
-        for (_, done), result in zip(prepared, results, strict=True)
+        WorkDone(result, p.failure, p.captions, p.credits, p.crash)
+        for p, result in zip(prepared, results, strict=True)
     ]
 
 
-def prepare(work: PageWork, profile: Profile | None) -> tuple[PageIn, WorkDone]:
+def prepare(work: PageWork, profile: Profile | None) -> Prepared:
     """The archive input of one page, extracting its article when it still needs it.
 
-    The item is not modified (in a writer thread the crawl still holds it). The ``WorkDone``
-    returned carries everything but the archive's result.
+    The item is not modified (in a writer thread the crawl still holds it).
     """
     item = work.item
     article, failure, crash = None, item.failure, None
@@ -87,13 +97,12 @@ def prepare(work: PageWork, profile: Profile | None) -> tuple[PageIn, WorkDone]:
         rejected = rejection(article)
         if rejected is not None:
             failure, article = Failure(*rejected, item.status), None
-    page = page_record(item, work.run_id, article, failure)
-    keep = article if failure is None else None
-    return page, WorkDone(
-        PageResult("captured"),  # placeholder: store_work puts the archive's result in
+    # Here ``article`` is None whenever there is a failure.
+    return Prepared(
+        page_record(item, work.run_id, article, failure),
         failure=failure,
-        captions=len(keep.captions) if keep is not None else 0,
-        credits=len(keep.credits) if keep is not None else 0,
+        captions=len(article.captions) if article is not None else 0,
+        credits=len(article.credits) if article is not None else 0,
         crash=crash,
     )
 

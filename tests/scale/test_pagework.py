@@ -58,7 +58,8 @@ def test_prepare_reads_the_article_exactly_as_extract_does() -> None:
     profile = get_profile(SITE)
     for path in _paths(5):
         item = _item(path)
-        page, done = prepare(PageWork(item, run_id=7), profile)
+        done = prepare(PageWork(item, run_id=7), profile)
+        page = done.page
         article = extract(BASE + path, item.body or b"", content_type="text/html", profile=profile)
         assert page.article == article_record(SITE, BASE + path, article)
         assert (done.failure, done.crash) == (None, None)
@@ -77,17 +78,18 @@ def test_pages_that_cannot_be_read_are_failures_with_their_codes() -> None:
         name: prepare(PageWork(_item(_paths(1)[0], body), None), None)
         for name, body in (("empty", empty), ("no_body", no_body))
     }
-    for name, (page, done) in results.items():
+    for name, done in results.items():
+        page = done.page
         assert page.article is None, name
         assert page.failure is not None and done.failure is not None
         assert (page.failure.reason, page.failure.http_status) == (done.failure.reason, 200)
-    assert results["empty"][0].failure.reason == "no_title"  # type: ignore[union-attr]
-    assert results["no_body"][0].failure.reason == "no_body"  # type: ignore[union-attr]
+    assert results["empty"].page.failure.reason == "no_title"  # type: ignore[union-attr]
+    assert results["no_body"].page.failure.reason == "no_body"  # type: ignore[union-attr]
     # a failure the crawl already knows is kept, and nothing is read
     http = _item(_paths(1)[0], failure=Failure("http_error", "HTTP 500", 500), status=500)
-    page, done = prepare(PageWork(http, None), None)
-    assert page.failure is not None and page.failure.reason == "http_error"
-    assert page.article is None and done.failure == http.failure
+    done = prepare(PageWork(http, None), None)
+    assert done.page.failure is not None and done.page.failure.reason == "http_error"
+    assert done.page.article is None and done.failure == http.failure
 
 
 def test_an_extractor_bug_costs_one_page_and_is_reported(
