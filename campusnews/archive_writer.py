@@ -315,9 +315,9 @@ def use_write_process(setting: str | bool | None, db_url: str) -> bool:
 
     ``True``/``False`` as set; ``"auto"`` (the default, also for None): for a PostgreSQL
     archive, not for SQLite. Measured on 2 cores, 20,000 articles (``docs/scaling.md`` §4):
-    on SQLite the process adds ~130 MB for ~5 % more pages/s (0.90× against 0.86× the bare
-    crawl, one process staying at ~205 MB); on PostgreSQL, whose client work is heavier, it
-    is the difference between 0.62× and 0.77×.
+    on SQLite one process already reaches 0.76–0.86× the bare crawl at ~194 MB, and the
+    process adds ~80 MB for 0.90–0.92×; on PostgreSQL, whose client work is heavier, it is
+    the difference between 0.62–0.64× and 0.77–0.78×.
 
     >>> use_write_process("auto", "sqlite:///a.db"), use_write_process(None, "postgresql://h/d")
     (False, True)
