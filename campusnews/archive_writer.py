@@ -323,6 +323,10 @@ def use_write_process(setting: str | bool | None, db_url: str) -> bool:
     (False, True)
     >>> use_write_process("True", "sqlite:///a.db"), use_write_process(False, "postgresql://h/d")
     (True, False)
+    >>> use_write_process("sometimes", "sqlite:///a.db")
+    Traceback (most recent call last):
+    ...
+    ValueError: CAMPUSNEWS_WRITE_PROCESS must be auto, True or False, not 'sometimes'
     """
     if setting is None or (isinstance(setting, str) and setting.strip().lower() == "auto"):
         return make_url(db_url).get_backend_name() != "sqlite"
