@@ -66,6 +66,13 @@ def _settings(values: tuple[str, ...]) -> dict[str, str]:
         name, sep, value = v.partition("=")
         if not sep or not name:
             raise click.UsageError(f"--set wants NAME=VALUE, got {v!r}")
+        if name == "CAMPUSNEWS_WRITE_PROCESS":  # checked here: a bad value is a usage error
+            from campusnews.archive_writer import use_write_process
+
+            try:
+                use_write_process(value, "sqlite://")
+            except ValueError as e:
+                raise click.BadParameter(str(e), param_hint="--set") from None
         out[name] = value
     return out
 

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 from click.testing import CliRunner
 
 from campusnews.cli import (
@@ -23,6 +25,18 @@ def test_worker_says_when_redis_is_unreachable() -> None:
     result = CliRunner().invoke(cli, ["worker", "demo-vsb"], env={"CAMPUSNEWS_REDIS": NOWHERE})
     assert result.exit_code == 1
     assert f"error: Redis not reachable at {NOWHERE}" in result.output
+
+
+def test_a_bad_writer_mode_is_a_usage_error(tmp_path: Path) -> None:
+    db = f"sqlite:///{tmp_path / 'a.db'}"
+    args = ["crawl", "demo-vsb", "--db", db, "--set", "CAMPUSNEWS_WRITE_PROCESS=sometimes"]
+    result = CliRunner().invoke(cli, args)
+    assert result.exit_code == 2
+    assert (
+        "Invalid value for --set: CAMPUSNEWS_WRITE_PROCESS must be auto, True or False, "
+        "not 'sometimes'" in result.output
+    )
+    assert not (tmp_path / "a.db").exists()  # refused before anything was opened
 
 
 def test_crawl_and_worker_document_redis() -> None:
