@@ -54,7 +54,7 @@ from twisted.python.failure import Failure
 
 from archive import Archive
 from archive.pages import PageIn, PageResult
-from campusnews.pagework import PageWork, WorkDone
+from campusnews.pagework import PageWork, WorkDone, store_work
 from campusnews.profiles import Profile
 from campusnews.writer_process import (
     STOP_SIGNALS,
@@ -62,7 +62,6 @@ from campusnews.writer_process import (
     child_peak_rss_mb,
     child_store,
     in_memory,
-    store_pages,
 )
 
 logger = logging.getLogger(__name__)
@@ -273,7 +272,7 @@ class ArchiveWriter:
 
     def _store(self, pages: Sequence[PageIn | PageWork]) -> list[PageResult | WorkDone]:
         if self._pool is None:
-            return store_pages(self.archive, pages, self.profile)
+            return store_work(self.archive, pages, self.profile)
         try:
             # The batch is pickled to the child; waiting on the future releases the GIL.
             return self._pool.submit(child_store, pages).result()

@@ -60,13 +60,19 @@ class WorkDone:
 
 
 def store_work(
-    archive: Archive, works: Sequence[PageWork], profile: Profile | None
-) -> list[WorkDone]:
-    """Extract what still needs it, then store every page in one batch, in order."""
-    prepared = [prepare(w, profile) for w in works]
-    results = archive.store_batch([p.page for p in prepared])
+    archive: Archive, works: Sequence[PageWork | PageIn], profile: Profile | None
+) -> list[WorkDone | PageResult]:
+    """Extract what still needs it, then store every page in one transaction, in order.
+
+    A ``PageWork`` gives a :class:`WorkDone`; a ready ``PageIn`` (stored as is) its
+    :class:`~archive.pages.PageResult`.
+    """
+    prepared = [prepare(w, profile) if isinstance(w, PageWork) else w for w in works]
+    results = archive.store_batch([p.page if isinstance(p, Prepared) else p for p in prepared])
     return [
         WorkDone(result, p.failure, p.captions, p.credits, p.crash)
+        if isinstance(p, Prepared)
+        else result
         for p, result in zip(prepared, results, strict=True)
     ]
 

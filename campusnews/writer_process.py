@@ -2,8 +2,9 @@
 
 :class:`campusnews.archive_writer.ArchiveWriter` (in the crawl) starts one ``spawn`` worker
 with :func:`child_open` and hands it batches with :func:`child_store`. The child extracts the
-articles of a batch and stores it in one transaction (:func:`store_pages`, which the writer
-thread also uses when there is no child).
+articles of a batch and stores it in one transaction
+(:func:`campusnews.pagework.store_work`, which the writer thread calls itself when there is
+no child).
 
 This module imports neither Twisted nor Scrapy, and the child keeps Scrapy out altogether:
 itemloaders (used by the extractor) imports itemadapter, which imports Scrapy when it can,
@@ -44,20 +45,6 @@ def in_memory(url: str) -> bool:
     return u.get_backend_name() == "sqlite" and u.database in (None, "", ":memory:")
 
 
-def store_pages(
-    archive: Archive, pages: Sequence[PageIn | PageWork], profile: Profile | None
-) -> list[PageResult | WorkDone]:
-    """Store a batch in one transaction, extracting the articles of its ``PageWork`` first."""
-    from campusnews.pagework import PageWork, store_work
-
-    if all(isinstance(p, PageWork) for p in pages):
-        return list(store_work(archive, pages, profile))  # type: ignore[arg-type]
-    if all(isinstance(p, PageIn) for p in pages):
-        return list(archive.store_batch(pages))  # type: ignore[arg-type]
-    # Mixed (not done by the crawl): one transaction each way would reorder the pages.
-    return [store_pages(archive, [p], profile)[0] for p in pages]
-
-
 _archive: Archive | None = None
 _profile: Profile | None = None
 
@@ -92,7 +79,9 @@ def _exit_with_parent(parent_pid: int) -> None:
 def child_store(pages: Sequence[PageIn | PageWork]) -> list[PageResult | WorkDone]:
     """One batch, in the writer process."""
     assert _archive is not None
-    return store_pages(_archive, pages, _profile)
+    from campusnews.pagework import store_work  # imported by child_open already
+
+    return store_work(_archive, pages, _profile)
 
 
 def child_peak_rss_mb() -> float:
